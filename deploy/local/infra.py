@@ -1,0 +1,296 @@
+"""Local Kafka (KRaft, single node, jars from Maven Central) and Redis (Debian's redis-server).
+
+No Docker on these machines, so the broker runs straight from the jars Maven fetched into a cache
+folder. `python -m deploy.local.infra up|down|status|install` is what the Makefile and the test
+fixtures call; the launcher uses the same functions and owns the processes itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+KAFKA_VERSION = "4.3.1"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name, str(default))).resolve()
+
+
+@dataclass(frozen=True)
+class InfraConfig:
+    """Ports and folders; every one is configurable by environment."""
+
+    kafka_port: int = field(default_factory=lambda: int(os.environ.get("MUSEO_KAFKA_PORT", "9092")))
+    controller_port: int = field(
+        default_factory=lambda: int(os.environ.get("MUSEO_KAFKA_CONTROLLER_PORT", "9093"))
+    )
+    redis_port: int = field(default_factory=lambda: int(os.environ.get("MUSEO_REDIS_PORT", "6379")))
+    cache_dir: Path = field(default_factory=lambda: _env_path("MUSEO_CACHE_DIR", ROOT / ".local"))
+    data_dir: Path = field(default_factory=lambda: _env_path("MUSEO_DATA_DIR", ROOT / ".local/data"))
+    kafka_heap: str = field(default_factory=lambda: os.environ.get("MUSEO_KAFKA_HEAP", "512m"))
+
+    @property
+    def kafka_home(self) -> Path:
+        return self.cache_dir / f"kafka-{KAFKA_VERSION}"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+
+def log(msg: str) -> None:
+    print(f"[infra] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- install
+
+
+def ensure_kafka_jars(cfg: InfraConfig) -> Path:
+    lib = cfg.kafka_home / "lib"
+    if lib.is_dir() and any(lib.glob("kafka_2.13-*.jar")):
+        return lib
+    if not shutil.which("mvn") or not shutil.which("java"):
+        raise SystemExit("Kafka needs Java 17 and Maven on PATH (apt-get install -y maven)")
+    log(f"fetching Apache Kafka {KAFKA_VERSION} jars from Maven Central into {lib} ...")
+    tmp = lib.with_name("lib.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(ROOT / "deploy/local/pom.xml"),
+         f"-Dkafka.version={KAFKA_VERSION}", "dependency:copy-dependencies",
+         "-DincludeScope=runtime", f"-DoutputDirectory={tmp}"],
+        check=True,
+    )
+    tmp.rename(lib)
+    return lib
+
+
+def ensure_redis_server() -> str:
+    found = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise SystemExit("redis-server is missing: sudo apt-get install -y redis-server")
+    log("installing Debian's redis-server ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], env=env).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], env=env, check=True)
+    # Debian starts a system redis on 6379 after install; ours is started by us, on our port.
+    subprocess.run(["service", "redis-server", "stop"], capture_output=True)
+    return "/usr/bin/redis-server"
+
+
+# ---------------------------------------------------------------- kafka
+
+
+def _kafka_properties(cfg: InfraConfig, log_dir: Path) -> str:
+    return f"""process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:{cfg.controller_port}
+listeners=PLAINTEXT://127.0.0.1:{cfg.kafka_port},CONTROLLER://127.0.0.1:{cfg.controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{cfg.kafka_port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs={log_dir}
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+log.cleaner.backoff.ms=5000
+"""
+
+
+_LOG4J = """status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = {level}
+rootLogger.appenderRef.file.ref = file
+"""
+
+
+def kafka_command(cfg: InfraConfig) -> list[str]:
+    lib = ensure_kafka_jars(cfg)
+    kdir = cfg.data_dir / f"kafka-{cfg.kafka_port}"
+    logs = kdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    props = kdir / "server.properties"
+    props.write_text(_kafka_properties(cfg, kdir / "data"))
+    l4j = kdir / "log4j2.properties"
+    l4j.write_text(_LOG4J.format(log=logs / "server.log", level=os.environ.get("MUSEO_KAFKA_LOG_LEVEL", "INFO")))
+    java = ["java", f"-Xms128m", f"-Xmx{cfg.kafka_heap}", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
+            "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={l4j}",
+            f"-Dkafka.logs.dir={logs}", "-cp", f"{lib}/*"]
+    if not (kdir / "data" / "meta.properties").exists():
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        log(f"formatting KRaft storage in {kdir / 'data'}")
+        subprocess.run([*java, "kafka.tools.StorageTool", "format", "--standalone",
+                        "-t", cluster_id, "-c", str(props)], check=True, capture_output=True)
+    return [*java, "kafka.Kafka", str(props)]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((host, port)) == 0
+
+
+async def _kafka_metadata_ok(bootstrap: str) -> bool:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+        return True
+    except Exception:
+        return False
+    finally:
+        await admin.close()
+
+
+def wait_kafka(cfg: InfraConfig, timeout: float = 90.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Readiness: the port answers, then a metadata call succeeds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"Kafka exited with {proc.returncode}; see {cfg.data_dir}/kafka-{cfg.kafka_port}/logs/server.log")
+        if port_open(cfg.kafka_port) and asyncio.run(_kafka_metadata_ok(cfg.bootstrap)):
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"Kafka did not answer on {cfg.bootstrap} within {timeout:.0f}s")
+
+
+# ---------------------------------------------------------------- redis
+
+
+def redis_command(cfg: InfraConfig) -> list[str]:
+    binary = ensure_redis_server()
+    rdir = cfg.data_dir / f"redis-{cfg.redis_port}"
+    rdir.mkdir(parents=True, exist_ok=True)
+    return [binary, "--port", str(cfg.redis_port), "--bind", "127.0.0.1", "--dir", str(rdir),
+            "--appendonly", "yes", "--save", "", "--daemonize", "no", "--loglevel", "warning",
+            "--logfile", str(rdir / "redis.log")]
+
+
+def wait_redis(cfg: InfraConfig, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    import redis
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {proc.returncode}")
+        try:
+            if redis.Redis.from_url(cfg.redis_url, socket_timeout=0.5).ping():
+                return
+        except redis.RedisError:
+            time.sleep(0.1)
+    raise TimeoutError(f"Redis did not answer on {cfg.redis_url} within {timeout:.0f}s")
+
+
+# ---------------------------------------------------------------- detached up/down
+
+
+def spawn(cmd: list[str], name: str, cfg: InfraConfig) -> subprocess.Popen[bytes]:
+    cfg.run_dir.mkdir(parents=True, exist_ok=True)
+    out = open(cfg.run_dir / f"{name}.out", "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    (cfg.run_dir / f"{name}.pid").write_text(str(proc.pid))
+    return proc
+
+
+def up(cfg: InfraConfig | None = None) -> InfraConfig:
+    """Start Kafka and Redis in the background unless something already answers on the ports."""
+    cfg = cfg or InfraConfig()
+    kproc = rproc = None
+    if not port_open(cfg.redis_port):
+        rproc = spawn(redis_command(cfg), f"redis-{cfg.redis_port}", cfg)
+    if not port_open(cfg.kafka_port):
+        kproc = spawn(kafka_command(cfg), f"kafka-{cfg.kafka_port}", cfg)
+    wait_redis(cfg, proc=rproc)
+    log(f"Redis ready on {cfg.redis_url}")
+    wait_kafka(cfg, proc=kproc)
+    log(f"Kafka ready on {cfg.bootstrap}")
+    return cfg
+
+
+def _stop_pidfile(pidfile: Path, timeout: float = 20.0) -> None:
+    try:
+        pid = int(pidfile.read_text())
+    except (OSError, ValueError):
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pidfile.unlink(missing_ok=True)
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.killpg(pid, signal.SIGKILL)
+    pidfile.unlink(missing_ok=True)
+
+
+def down(cfg: InfraConfig | None = None) -> None:
+    cfg = cfg or InfraConfig()
+    for name in (f"kafka-{cfg.kafka_port}", f"redis-{cfg.redis_port}"):
+        _stop_pidfile(cfg.run_dir / f"{name}.pid")
+        log(f"stopped {name}")
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[1] if len(argv) > 1 else "status"
+    cfg = InfraConfig()
+    if cmd == "install":
+        ensure_kafka_jars(cfg)
+        ensure_redis_server()
+    elif cmd == "up":
+        up(cfg)
+    elif cmd == "down":
+        down(cfg)
+    elif cmd == "status":
+        print(f"kafka {cfg.bootstrap}: {'up' if port_open(cfg.kafka_port) else 'down'}")
+        print(f"redis {cfg.redis_url}: {'up' if port_open(cfg.redis_port) else 'down'}")
+    else:
+        print("usage: python -m deploy.local.infra install|up|down|status", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,1 @@
+"""Message contracts: topic names next to one pydantic model per message kind."""

@@ -1,0 +1,61 @@
+"""Every topic the system uses, with how it must be created."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int = 3
+    compacted: bool = False
+    config: dict[str, str] = field(default_factory=dict)
+
+    def configs(self) -> dict[str, str]:
+        base = {"cleanup.policy": "compact"} if self.compacted else {}
+        return {**base, **self.config}
+
+
+MARKETS_REQUESTS = "markets.requests"
+INTENT_REQUESTS = "intent.requests"
+STOREFRONT_REQUESTS = "storefront.requests"
+ADMIN_REQUESTS = "admin.requests"
+RECOMMEND_REQUESTS = "recommend.requests"
+USER_EVENTS_REQUESTS = "user_events.requests"
+CATALOG_PRODUCTS = "catalog.products"
+EVENTS_RAW = "events.raw"
+ORDERS = "orders"
+PRIVACY_REQUESTS = "privacy.requests"
+GATEWAY_REPLIES_PREFIX = "gateway.replies."
+
+
+def dlq(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+REQUEST_TOPICS = (
+    MARKETS_REQUESTS,
+    INTENT_REQUESTS,
+    STOREFRONT_REQUESTS,
+    ADMIN_REQUESTS,
+    RECOMMEND_REQUESTS,
+    USER_EVENTS_REQUESTS,
+)
+FACT_TOPICS = (
+    TopicSpec(CATALOG_PRODUCTS, partitions=3, compacted=True),
+    TopicSpec(EVENTS_RAW, partitions=3),
+    TopicSpec(ORDERS, partitions=3),
+    TopicSpec(PRIVACY_REQUESTS, partitions=1),
+)
+
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    *(TopicSpec(t, partitions=3) for t in REQUEST_TOPICS),
+    *FACT_TOPICS,
+    *(TopicSpec(dlq(t.name), partitions=1) for t in FACT_TOPICS),
+    *(TopicSpec(dlq(t), partitions=1) for t in REQUEST_TOPICS),
+)
+
+
+def reply_topic(instance_id: str) -> str:
+    return f"{GATEWAY_REPLIES_PREFIX}{instance_id}"

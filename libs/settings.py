@@ -1,0 +1,33 @@
+"""Settings shared by every service; each service subclasses `ServiceSettings` once."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _instance_id() -> str:
+    return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}".lower().replace(".", "-")
+
+
+class ServiceSettings(BaseSettings):
+    """Kafka/Redis location, identity and observability, read from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="MUSEO_", extra="ignore")
+
+    service_name: str = "museo"
+    instance_id: str = Field(default_factory=_instance_id)
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "MUSEO_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        validation_alias=AliasChoices("REDIS_URL", "MUSEO_REDIS_URL"),
+    )
+    metrics_port: int | None = None
+    log_level: str = "INFO"
+    request_timeout_s: float = 10.0

@@ -1,0 +1,67 @@
+"""OpenTelemetry tracing whose context crosses Kafka in the W3C `traceparent` header.
+
+One chat request is one trace: the gateway injects `traceparent` into the request headers, the
+worker extracts it and opens a child span, and its reply carries the worker's span context back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+_propagator = TraceContextTextMapPropagator()
+_configured = False
+
+
+def setup_tracing(service: str, exporter: SpanExporter | None = None, console: bool = False) -> None:
+    """Install a tracer provider once per process; spans go to `exporter` if one is given."""
+    global _configured
+    if _configured:
+        return
+    from opentelemetry.sdk.resources import Resource
+
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    if exporter is not None:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    elif console:
+        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    trace.set_tracer_provider(provider)
+    _configured = True
+
+
+def tracer(name: str = "museo") -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def inject_headers(headers: dict[str, str]) -> dict[str, str]:
+    """Add `traceparent` (and `tracestate`) for the current span to a header dict."""
+    _propagator.inject(headers)
+    return headers
+
+
+def extract_context(headers: Mapping[str, str]) -> Context:
+    return _propagator.extract(carrier=dict(headers))
+
+
+def current_trace_id() -> str | None:
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+def trace_id_of(traceparent: str | None) -> str | None:
+    if not traceparent:
+        return None
+    parts = traceparent.split("-")
+    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
+
+
+@contextmanager
+def span_from_headers(name: str, headers: Mapping[str, str], kind: trace.SpanKind = trace.SpanKind.CONSUMER) -> Iterator[trace.Span]:
+    with tracer().start_as_current_span(name, context=extract_context(headers), kind=kind) as span:
+        yield span
