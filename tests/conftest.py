@@ -36,10 +36,12 @@ def infra() -> Iterator[dict[str, str]]:
             host, port = redis_c.get_container_host_ip(), redis_c.get_exposed_port(6379)
             yield {"kafka": kafka.get_bootstrap_server(), "redis": f"redis://{host}:{port}/0"}
         return
-    from deploy.local.infra import InfraConfig, up
+    from deploy.local.infra import InfraConfig, down, up
 
-    cfg = up(InfraConfig())
+    cfg = InfraConfig()
+    started = up(cfg)
     yield {"kafka": cfg.bootstrap, "redis": cfg.redis_url}
+    down(cfg, only=started)  # leave alone what was already running (e.g. `make run`)
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,9 @@ class InfraConfig:
     )
     redis_port: int = field(default_factory=lambda: int(os.environ.get("MUSEO_REDIS_PORT", "6379")))
     cache_dir: Path = field(default_factory=lambda: _env_path("MUSEO_CACHE_DIR", ROOT / ".local"))
-    data_dir: Path = field(default_factory=lambda: _env_path("MUSEO_DATA_DIR", ROOT / ".local/data"))
+    data_dir: Path = field(
+        default_factory=lambda: _env_path("MUSEO_DATA_DIR", ROOT / ".local/data")
+    )
     kafka_heap: str = field(default_factory=lambda: os.environ.get("MUSEO_KAFKA_HEAP", "512m"))
 
     @property
@@ -70,31 +72,46 @@ def ensure_kafka_jars(cfg: InfraConfig) -> Path:
     if lib.is_dir() and any(lib.glob("kafka_2.13-*.jar")):
         return lib
     if not shutil.which("mvn") or not shutil.which("java"):
-        raise SystemExit("Kafka needs Java 17 and Maven on PATH (apt-get install -y maven)")
+        _apt_install("openjdk-17-jre-headless", "maven")
     log(f"fetching Apache Kafka {KAFKA_VERSION} jars from Maven Central into {lib} ...")
     tmp = lib.with_name("lib.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(ROOT / "deploy/local/pom.xml"),
-         f"-Dkafka.version={KAFKA_VERSION}", "dependency:copy-dependencies",
-         "-DincludeScope=runtime", f"-DoutputDirectory={tmp}"],
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(ROOT / "deploy/local/pom.xml"),
+            f"-Dkafka.version={KAFKA_VERSION}",
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={tmp}",
+        ],
         check=True,
     )
     tmp.rename(lib)
     return lib
 
 
+def _apt_install(*packages: str) -> None:
+    if os.geteuid() != 0:
+        raise SystemExit(f"missing system packages: sudo apt-get install -y {' '.join(packages)}")
+    log(f"installing Debian packages: {' '.join(packages)} ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    cmd = ["apt-get", "install", "-y", "-qq", *packages]
+    if subprocess.run(cmd, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
+        subprocess.run(cmd, env=env, check=True)
+
+
 def ensure_redis_server() -> str:
-    found = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+    found = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
     if found:
         return found
-    if os.geteuid() != 0:
-        raise SystemExit("redis-server is missing: sudo apt-get install -y redis-server")
-    log("installing Debian's redis-server ...")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], env=env).returncode != 0:
-        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], env=env, check=True)
+    _apt_install("redis-server")
     # Debian starts a system redis on 6379 after install; ours is started by us, on our port.
     subprocess.run(["service", "redis-server", "stop"], capture_output=True)
     return "/usr/bin/redis-server"
@@ -146,15 +163,40 @@ def kafka_command(cfg: InfraConfig) -> list[str]:
     props = kdir / "server.properties"
     props.write_text(_kafka_properties(cfg, kdir / "data"))
     l4j = kdir / "log4j2.properties"
-    l4j.write_text(_LOG4J.format(log=logs / "server.log", level=os.environ.get("MUSEO_KAFKA_LOG_LEVEL", "INFO")))
-    java = ["java", f"-Xms128m", f"-Xmx{cfg.kafka_heap}", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
-            "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={l4j}",
-            f"-Dkafka.logs.dir={logs}", "-cp", f"{lib}/*"]
+    l4j.write_text(
+        _LOG4J.format(
+            log=logs / "server.log", level=os.environ.get("MUSEO_KAFKA_LOG_LEVEL", "INFO")
+        )
+    )
+    java = [
+        "java",
+        "-Xms128m",
+        f"-Xmx{cfg.kafka_heap}",
+        "-XX:+UseG1GC",
+        "-XX:TieredStopAtLevel=1",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={l4j}",
+        f"-Dkafka.logs.dir={logs}",
+        "-cp",
+        f"{lib}/*",
+    ]
     if not (kdir / "data" / "meta.properties").exists():
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         log(f"formatting KRaft storage in {kdir / 'data'}")
-        subprocess.run([*java, "kafka.tools.StorageTool", "format", "--standalone",
-                        "-t", cluster_id, "-c", str(props)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                *java,
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                cluster_id,
+                "-c",
+                str(props),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return [*java, "kafka.Kafka", str(props)]
 
 
@@ -178,12 +220,16 @@ async def _kafka_metadata_ok(bootstrap: str) -> bool:
         await admin.close()
 
 
-def wait_kafka(cfg: InfraConfig, timeout: float = 90.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_kafka(
+    cfg: InfraConfig, timeout: float = 90.0, proc: subprocess.Popen[bytes] | None = None
+) -> None:
     """Readiness: the port answers, then a metadata call succeeds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"Kafka exited with {proc.returncode}; see {cfg.data_dir}/kafka-{cfg.kafka_port}/logs/server.log")
+            raise RuntimeError(
+                f"Kafka exited with {proc.returncode}; see {cfg.data_dir}/kafka-{cfg.kafka_port}/logs/server.log"
+            )
         if port_open(cfg.kafka_port) and asyncio.run(_kafka_metadata_ok(cfg.bootstrap)):
             return
         time.sleep(0.3)
@@ -197,12 +243,30 @@ def redis_command(cfg: InfraConfig) -> list[str]:
     binary = ensure_redis_server()
     rdir = cfg.data_dir / f"redis-{cfg.redis_port}"
     rdir.mkdir(parents=True, exist_ok=True)
-    return [binary, "--port", str(cfg.redis_port), "--bind", "127.0.0.1", "--dir", str(rdir),
-            "--appendonly", "yes", "--save", "", "--daemonize", "no", "--loglevel", "warning",
-            "--logfile", str(rdir / "redis.log")]
+    return [
+        binary,
+        "--port",
+        str(cfg.redis_port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(rdir),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+        "--loglevel",
+        "warning",
+        "--logfile",
+        str(rdir / "redis.log"),
+    ]
 
 
-def wait_redis(cfg: InfraConfig, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_redis(
+    cfg: InfraConfig, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None
+) -> None:
     import redis
 
     deadline = time.monotonic() + timeout
@@ -223,25 +287,31 @@ def wait_redis(cfg: InfraConfig, timeout: float = 20.0, proc: subprocess.Popen[b
 def spawn(cmd: list[str], name: str, cfg: InfraConfig) -> subprocess.Popen[bytes]:
     cfg.run_dir.mkdir(parents=True, exist_ok=True)
     out = open(cfg.run_dir / f"{name}.out", "ab")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     (cfg.run_dir / f"{name}.pid").write_text(str(proc.pid))
     return proc
 
 
-def up(cfg: InfraConfig | None = None) -> InfraConfig:
-    """Start Kafka and Redis in the background unless something already answers on the ports."""
+def up(cfg: InfraConfig | None = None) -> list[str]:
+    """Start Kafka and Redis in the background unless something already answers on the ports.
+
+    Returns the names of what it started (for `down(cfg, only=...)`)."""
     cfg = cfg or InfraConfig()
     kproc = rproc = None
+    started = []
     if not port_open(cfg.redis_port):
         rproc = spawn(redis_command(cfg), f"redis-{cfg.redis_port}", cfg)
+        started.append(f"redis-{cfg.redis_port}")
     if not port_open(cfg.kafka_port):
         kproc = spawn(kafka_command(cfg), f"kafka-{cfg.kafka_port}", cfg)
+        started.append(f"kafka-{cfg.kafka_port}")
     wait_redis(cfg, proc=rproc)
     log(f"Redis ready on {cfg.redis_url}")
     wait_kafka(cfg, proc=kproc)
     log(f"Kafka ready on {cfg.bootstrap}")
-    return cfg
+    return started
 
 
 def _stop_pidfile(pidfile: Path, timeout: float = 20.0) -> None:
@@ -266,9 +336,11 @@ def _stop_pidfile(pidfile: Path, timeout: float = 20.0) -> None:
     pidfile.unlink(missing_ok=True)
 
 
-def down(cfg: InfraConfig | None = None) -> None:
+def down(cfg: InfraConfig | None = None, only: list[str] | None = None) -> None:
     cfg = cfg or InfraConfig()
-    for name in (f"kafka-{cfg.kafka_port}", f"redis-{cfg.redis_port}"):
+    for name in (
+        only if only is not None else (f"kafka-{cfg.kafka_port}", f"redis-{cfg.redis_port}")
+    ):
         _stop_pidfile(cfg.run_dir / f"{name}.pid")
         log(f"stopped {name}")
 

@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from libs.contracts.base import H_CORRELATION_ID
 from libs.messaging.dlq import send_to_dlq
-from libs.messaging.worker import raw_body
+from libs.messaging.worker import DOC_SCHEMAS, raw_body
 from libs.telemetry.logging import correlation_id_var
 from libs.telemetry.tracing import span_from_headers
 
@@ -30,8 +30,14 @@ FactHandler = Callable[[Any, KafkaMessage], Awaitable[None]]
 
 
 async def handle_fact(
-    broker: KafkaBroker, topic: str, adapter: TypeAdapter[Any], handler: FactHandler,
-    body: bytes, msg: KafkaMessage, retries: int = 3, backoff_s: float = 0.2,
+    broker: KafkaBroker,
+    topic: str,
+    adapter: TypeAdapter[Any],
+    handler: FactHandler,
+    body: bytes,
+    msg: KafkaMessage,
+    retries: int = 3,
+    backoff_s: float = 0.2,
 ) -> str:
     """Returns "ok" or "dlq"; raises only when the dead letter could not be written."""
     raw = msg.raw_message
@@ -52,20 +58,35 @@ async def handle_fact(
         except Exception as exc:
             if attempt == retries:
                 log.exception("giving up after %d attempts", retries, extra={"topic": topic})
-                await send_to_dlq(broker, topic, partition, offset, body, dict(msg.headers), exc, key)
+                await send_to_dlq(
+                    broker, topic, partition, offset, body, dict(msg.headers), exc, key
+                )
                 return "dlq"
             await asyncio.sleep(backoff_s * attempt)
     return "ok"
 
 
 def register_fact_handler(
-    broker: KafkaBroker, *, topic: str, adapter: TypeAdapter[Any], handler: FactHandler,
-    group_id: str, description: str | None = None, **subscriber_kw: Any,
+    broker: KafkaBroker,
+    *,
+    topic: str,
+    adapter: TypeAdapter[Any],
+    handler: FactHandler,
+    group_id: str,
+    description: str | None = None,
+    **subscriber_kw: Any,
 ) -> None:
+    DOC_SCHEMAS[topic] = adapter.json_schema()
+
     @broker.subscriber(
-        topic, group_id=group_id, ack_policy=AckPolicy.NACK_ON_ERROR, decoder=raw_body,
-        auto_offset_reset="earliest", title=f"{topic}:{group_id}",
-        description=description or handler.__doc__, **subscriber_kw,
+        topic,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=raw_body,
+        auto_offset_reset="earliest",
+        title=f"{topic}:{group_id}",
+        description=description or handler.__doc__,
+        **subscriber_kw,
     )
     async def _on_fact(body: bytes, msg: KafkaMessage) -> None:
         headers = dict(msg.headers)

@@ -65,8 +65,11 @@ class RpcClient:
         )
         await self._producer.start()
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-            fetch_max_wait_ms=5, auto_offset_reset="latest",
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=5,
+            auto_offset_reset="latest",
         )
         await self._consumer.start()
         tp = TopicPartition(self.reply_topic, 0)
@@ -117,8 +120,13 @@ class RpcClient:
         fut.set_result(Reply(body, headers))
 
     async def request_raw(
-        self, topic: str, payload: BaseModel, *, key: str | None = None,
-        timeout: float | None = None, correlation_id: str | None = None,
+        self,
+        topic: str,
+        payload: BaseModel,
+        *,
+        key: str | None = None,
+        timeout: float | None = None,
+        correlation_id: str | None = None,
     ) -> Reply:
         """Publish `payload` to `topic` and wait for the reply; raise on error reply or timeout."""
         assert self._producer is not None, "RpcClient.start() first"
@@ -131,18 +139,23 @@ class RpcClient:
         with tracer().start_as_current_span(f"{topic} request") as span:
             span.set_attribute("messaging.destination", topic)
             span.set_attribute("messaging.correlation_id", cid)
-            headers = inject_headers({
-                H_CORRELATION_ID: cid, H_REPLY_TO: self.reply_topic,
-                H_CONTENT_TYPE: "application/json",
-                H_DEADLINE: str(int((time.time() + timeout) * 1000)),
-            })
+            headers = inject_headers(
+                {
+                    H_CORRELATION_ID: cid,
+                    H_REPLY_TO: self.reply_topic,
+                    H_CONTENT_TYPE: "application/json",
+                    H_DEADLINE: str(int((time.time() + timeout) * 1000)),
+                }
+            )
             try:
                 await self._producer.send_and_wait(
-                    topic, encode(payload), key=key.encode() if key else None,
+                    topic,
+                    encode(payload),
+                    key=key.encode() if key else None,
                     headers=dict_to_headers(headers),
                 )
                 reply = await asyncio.wait_for(fut, timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 outcome = "timeout"
                 raise RequestTimeout(topic, timeout) from None
             except BaseException:

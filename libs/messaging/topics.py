@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -17,15 +18,15 @@ async def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec]) -> list[str]
     try:
         existing = set(await admin.list_topics())
         new = [
-            NewTopic(s.name, num_partitions=s.partitions, replication_factor=1, topic_configs=s.configs())
+            NewTopic(
+                s.name, num_partitions=s.partitions, replication_factor=1, topic_configs=s.configs()
+            )
             for s in specs
             if s.name not in existing
         ]
         if new:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
                 await admin.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass  # another process won the race
         return [t.name for t in new]
     finally:
         await admin.close()

@@ -26,6 +26,8 @@ from libs.telemetry.tracing import inject_headers, span_from_headers
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Any], Awaitable[BaseModel]]
+# topic -> JSON schema of what it carries, for the AsyncAPI document (`make docs`).
+DOC_SCHEMAS: dict[str, dict[str, Any]] = {}
 
 
 async def raw_body(msg: Any) -> bytes:
@@ -38,11 +40,15 @@ def _error(service: str, code: str, message: str, retryable: bool = False) -> Er
 
 
 def _validation_message(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]]
+    parts = [
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+    ]
     return "invalid request: " + "; ".join(parts)
 
 
-async def dispatch(adapter: TypeAdapter[Any], handler: Handler, body: bytes, service: str) -> tuple[BaseModel, str]:
+async def dispatch(
+    adapter: TypeAdapter[Any], handler: Handler, body: bytes, service: str
+) -> tuple[BaseModel, str]:
     """Validate and handle one request; never raises. Returns (reply, status)."""
     try:
         request = adapter.validate_json(body)
@@ -58,14 +64,26 @@ async def dispatch(adapter: TypeAdapter[Any], handler: Handler, body: bytes, ser
 
 
 def register_request_handler(
-    broker: KafkaBroker, *, topic: str, service: str, adapter: TypeAdapter[Any],
-    handler: Handler, group_id: str, description: str | None = None,
+    broker: KafkaBroker,
+    *,
+    topic: str,
+    service: str,
+    adapter: TypeAdapter[Any],
+    handler: Handler,
+    group_id: str,
+    description: str | None = None,
 ) -> None:
     """Subscribe `handler` to `topic` in consumer group `group_id`."""
+    DOC_SCHEMAS[topic] = adapter.json_schema()
 
     @broker.subscriber(
-        topic, group_id=group_id, ack_policy=AckPolicy.ACK, decoder=raw_body,
-        auto_offset_reset="earliest", fetch_max_wait_ms=10, title=f"{topic}:{service}",
+        topic,
+        group_id=group_id,
+        ack_policy=AckPolicy.ACK,
+        decoder=raw_body,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
+        title=f"{topic}:{service}",
         description=description or handler.__doc__,
     )
     async def _on_request(body: bytes, msg: KafkaMessage) -> KafkaResponse | None:

@@ -18,7 +18,10 @@ correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _MASKS = (
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
     (re.compile(r"\bmk_[A-Za-z0-9_]+"), "mk_***"),
-    (re.compile(r"(?i)(client_secret|password|api_key|secret)(\"?\s*[:=]\s*\"?)[^\s\",&]+"), r"\1\2***"),
+    (
+        re.compile(r"(?i)(client_secret|password|api_key|secret)(\"?\s*[:=]\s*\"?)[^\s\",&]+"),
+        r"\1\2***",
+    ),
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "<email>"),
     (re.compile(r"\+?\d[\d -]{7,}\d"), "<phone>"),
 )

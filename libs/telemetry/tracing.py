@@ -19,7 +19,9 @@ _propagator = TraceContextTextMapPropagator()
 _configured = False
 
 
-def setup_tracing(service: str, exporter: SpanExporter | None = None, console: bool = False) -> None:
+def setup_tracing(
+    service: str, exporter: SpanExporter | None = None, console: bool = False
+) -> None:
     """Install a tracer provider once per process; spans go to `exporter` if one is given."""
     global _configured
     if _configured:
@@ -62,6 +64,8 @@ def trace_id_of(traceparent: str | None) -> str | None:
 
 
 @contextmanager
-def span_from_headers(name: str, headers: Mapping[str, str], kind: trace.SpanKind = trace.SpanKind.CONSUMER) -> Iterator[trace.Span]:
+def span_from_headers(
+    name: str, headers: Mapping[str, str], kind: trace.SpanKind = trace.SpanKind.CONSUMER
+) -> Iterator[trace.Span]:
     with tracer().start_as_current_span(name, context=extract_context(headers), kind=kind) as span:
         yield span

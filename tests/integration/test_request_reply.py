@@ -45,8 +45,14 @@ async def echo(kafka_bootstrap: str) -> AsyncIterator[tuple[str, RpcClient]]:
     topic = f"test.echo.{uuid.uuid4().hex[:8]}"
     await ensure_topics(kafka_bootstrap, [TopicSpec(topic, partitions=1)])
     broker = KafkaBroker(kafka_bootstrap, logger=None)
-    register_request_handler(broker, topic=topic, service="echo", adapter=TypeAdapter(Ping),
-                             handler=handle_ping, group_id=f"echo-{topic}")
+    register_request_handler(
+        broker,
+        topic=topic,
+        service="echo",
+        adapter=TypeAdapter(Ping),
+        handler=handle_ping,
+        group_id=f"echo-{topic}",
+    )
     await broker.start()
     client = RpcClient(kafka_bootstrap, f"test-{uuid.uuid4().hex[:8]}", default_timeout=10)
     await client.start()
@@ -79,7 +85,9 @@ async def test_handler_error_becomes_typed_remote_error(echo: tuple[str, RpcClie
     assert info.value.service == "echo"
 
 
-async def test_crash_in_handler_is_an_error_reply_not_a_timeout(echo: tuple[str, RpcClient]) -> None:
+async def test_crash_in_handler_is_an_error_reply_not_a_timeout(
+    echo: tuple[str, RpcClient],
+) -> None:
     topic, client = echo
     with pytest.raises(RemoteError) as info:
         await client.request(topic, Ping(text="x", fail="crash"), Pong, timeout=5)

@@ -1,0 +1,73 @@
+# Museo Commerce — every target installs what it needs and skips what is already there.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install infra-install infra-up infra-down infra-status run test test-unit \
+        test-integration test-e2e bench bench-intent bench-recs docs lint typecheck clean
+
+help: ## List every target
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/pip install -q uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) infra-install ## Python venv + deps, Kafka jars (Maven), redis-server (apt)
+
+infra-install: $(STAMP) ## Fetch Kafka jars through Maven and install Debian's redis-server
+	@$(BIN)/python -m deploy.local.infra install
+
+infra-up: install ## Start Kafka and Redis in the background (reused if already up)
+	@$(BIN)/python -m deploy.local.infra up
+
+infra-down: ## Stop the background Kafka and Redis
+	@$(BIN)/python -m deploy.local.infra down
+
+infra-status: ## Show whether Kafka and Redis answer
+	@$(BIN)/python -m deploy.local.infra status
+
+run: install ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it
+	@$(BIN)/python -m deploy.local.launcher
+
+test: install ## Run unit, integration and e2e tests (starts Kafka/Redis if needed)
+	$(BIN)/pytest -q -ra tests/unit tests/integration tests/e2e
+
+test-unit: $(STAMP) ## Unit tests only (no broker)
+	$(BIN)/pytest -q tests/unit
+
+test-integration: install ## Integration tests (real Kafka + Redis)
+	$(BIN)/pytest -q tests/integration
+
+test-e2e: install ## End-to-end tests through the gateway
+	$(BIN)/pytest -q tests/e2e
+
+bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs)
+	@$(BIN)/python -m deploy.local.infra up
+	@for b in tests/bench/bench_platform.py tests/bench/bench_search.py tests/bench/bench_import.py \
+	          tests/bench/bench_ingest.py tests/bench/bench_gateway_more.py; do \
+	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
+
+bench-intent: $(STAMP) ## Intent accuracy/calibration/latency on the held-out split
+	@$(BIN)/python tests/bench/bench_intent.py
+
+bench-recs: $(STAMP) ## Recommender HR@10/NDCG@10/coverage/variation vs baselines on real data
+	@$(BIN)/python tests/bench/bench_recs.py
+
+docs: $(STAMP) ## Write the AsyncAPI document of every topic to docs/asyncapi.json
+	@$(BIN)/python -m deploy.asyncapi docs/asyncapi.json
+
+lint: $(STAMP) ## ruff + mypy
+	$(BIN)/ruff check libs services clients deploy tests
+	$(BIN)/mypy libs services clients deploy
+
+clean: ## Remove the venv, caches and local data (Kafka/Redis data under .local/data)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local/data

@@ -1,0 +1,89 @@
+"""`make docs`: the AsyncAPI document of every topic, generated from the services' brokers.
+
+Each service's composition root exposes `build(settings)`, which wires handlers without
+connecting; FastStream turns the brokers into AsyncAPI, and the pydantic contract of each topic
+(recorded by the handler wrappers) replaces FastStream's view of the raw-bytes handlers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from faststream.specification import AsyncAPI
+
+COMPOSITION_ROOTS = (
+    ("services.markets.__main__", "MarketsSettings"),
+    ("services.mcp_workers.__main__", "WorkerSettings"),
+    ("services.user_events.__main__", "UserEventsSettings"),
+    ("services.recommend.__main__", "RecommendSettings"),
+)
+# Topics produced by the gateway or external producers rather than consumed by a handler here.
+EXTRA_SCHEMAS = (
+    ("libs.contracts.events", "EVENTS_RAW", "UserEvent"),
+    ("libs.contracts.orders", "ORDERS", "Order"),
+    ("libs.contracts.catalog", "CATALOG_PRODUCTS", "Product"),
+)
+
+
+def _brokers() -> list[Any]:
+    brokers = []
+    for module_name, settings_name in COMPOSITION_ROOTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        brokers.append(module.build(getattr(module, settings_name)()))
+    return brokers
+
+
+def _extra_schemas() -> dict[str, dict[str, Any]]:
+    out = {}
+    for module_name, topic_attr, model_name in EXTRA_SCHEMAS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        out[getattr(module, topic_attr)] = getattr(module, model_name).model_json_schema()
+    return out
+
+
+def generate() -> dict[str, Any]:
+    from libs.messaging.worker import DOC_SCHEMAS
+
+    brokers = _brokers()
+    spec = AsyncAPI(
+        brokers[0],
+        title="Museo Commerce",
+        version="0.1.0",
+        description="Every Kafka topic of Museo Commerce and the contract it carries.",
+    )
+    for broker in brokers[1:]:
+        spec.add_broker(broker)
+    doc: dict[str, Any] = spec.to_specification().to_jsonable()
+    schemas = {**_extra_schemas(), **DOC_SCHEMAS}
+    doc["x-museo-topic-schemas"] = schemas
+    for channel in doc.get("channels", {}).values():
+        topic = channel.get("address")
+        if topic in schemas:
+            channel["x-payload-schema"] = schemas[topic]
+    return doc
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1] if len(argv) > 1 else "docs/asyncapi.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = generate()
+    out.write_text(json.dumps(doc, indent=2, default=str))
+    print(
+        f"wrote {out} ({len(doc.get('channels', {}))} channels, "
+        f"{len(doc['x-museo-topic-schemas'])} topic schemas)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

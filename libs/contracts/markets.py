@@ -1,0 +1,89 @@
+"""Markets: resolve a request's market and localise prices. Topic `markets.requests`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from libs.contracts.base import Message
+from libs.contracts.topics import MARKETS_REQUESTS
+
+__all__ = [
+    "MARKETS_REQUESTS",
+    "LocalizePriceRequest",
+    "LocalizePriceReply",
+    "MarketOut",
+    "MarketsRequest",
+    "PriceItem",
+    "ResolveMarketReply",
+    "ResolveMarketRequest",
+]
+
+
+class MarketInputs(BaseModel):
+    """What identifies a market; explicit country beats phone beats Accept-Language."""
+
+    country: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=40)
+    accept_language: str | None = Field(default=None, max_length=500)
+
+
+class ResolveMarketRequest(Message, MarketInputs):
+    op: Literal["resolve"] = "resolve"
+
+
+class PriceItem(BaseModel):
+    id: str | None = None
+    amount: int = Field(ge=0, description="minor units of `currency`")
+    currency: str = Field(default="GBP", min_length=3, max_length=3)
+    quantity: int = Field(default=1, ge=1, le=10_000)
+
+
+class LocalizePriceRequest(Message, MarketInputs):
+    op: Literal["localize"] = "localize"
+    items: list[PriceItem] = Field(min_length=1, max_length=500)
+    subdivision: str | None = Field(default=None, max_length=10)
+
+
+MarketsRequest = Annotated[ResolveMarketRequest | LocalizePriceRequest, Field(discriminator="op")]
+
+
+class MarketOut(BaseModel):
+    country: str
+    currency: str
+    languages: list[str]
+    language: str
+    shop_language: str
+    locale: str
+    region: str
+    privacy_law: str
+    tax: dict[str, Any] = Field(default_factory=dict)
+    duties: dict[str, Any] = Field(default_factory=dict)
+
+
+class ResolveMarketReply(Message):
+    market: MarketOut
+    source: Literal["country", "phone", "accept_language", "default"]
+    decided_by: str | None = None
+
+
+class LocalizedPriceOut(BaseModel):
+    id: str | None = None
+    amount: int
+    currency: str
+    quantity: int
+    tax_included: bool
+    tax_amount: int
+    tax_rate: str
+    tax_label: str
+    duties_amount: int
+    fee_amount: int
+    exchange_rate: str
+    estimated_total: int
+    formatted: str
+
+
+class LocalizePriceReply(Message):
+    market: MarketOut
+    prices: list[LocalizedPriceOut]

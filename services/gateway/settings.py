@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from libs.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    service_name: str = "gateway"
+    host: str = "127.0.0.1"
+    port: int = 3300
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 200_000_000
+    max_ws_frame_bytes: int = 64_000
+    public_base_url: str = "http://127.0.0.1:3300"
+    asyncapi_path: str = "docs/asyncapi.json"

@@ -1,0 +1,168 @@
+"""The WebSocket protocol at `/ws` (documented in docs/websocket.md).
+
+Every client frame is a JSON object with a `type` and an optional client `id`; every server frame
+carries a `correlation_id`, and replies carry `in_reply_to`. A malformed frame gets an `error`
+frame and the connection stays open. Frames are handled concurrently, so a slow chat turn does
+not hold up a ping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from libs.contracts.markets import (
+    MARKETS_REQUESTS,
+    LocalizePriceReply,
+    LocalizePriceRequest,
+    ResolveMarketReply,
+    ResolveMarketRequest,
+)
+from libs.messaging.errors import RemoteError, RequestTimeout
+from services.gateway.deps import GatewayState
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+PROTOCOL_VERSION = 1
+MAX_IN_FLIGHT = 16
+
+
+@dataclass
+class WsSession:
+    session_id: str
+    gw: GatewayState
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+Op = Callable[[dict[str, Any], WsSession, str], Awaitable[dict[str, Any]]]
+OPS: dict[str, Op] = {}
+
+
+def ws_op(name: str) -> Callable[[Op], Op]:
+    def deco(fn: Op) -> Op:
+        OPS[name] = fn
+        return fn
+
+    return deco
+
+
+@ws_op("ping")
+async def _ping(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
+    return {"type": "pong"}
+
+
+@ws_op("markets.resolve")
+async def _resolve(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
+    req = ResolveMarketRequest.model_validate(frame)
+    reply = await session.gw.rpc.request(
+        MARKETS_REQUESTS, req, ResolveMarketReply, correlation_id=cid
+    )
+    return {"type": "reply", "data": reply.model_dump(mode="json")}
+
+
+@ws_op("markets.localize")
+async def _localize(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
+    req = LocalizePriceRequest.model_validate(frame)
+    reply = await session.gw.rpc.request(
+        MARKETS_REQUESTS, req, LocalizePriceReply, correlation_id=cid
+    )
+    return {"type": "reply", "data": reply.model_dump(mode="json")}
+
+
+def parse_frame(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
+    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)
+    if size > max_bytes:
+        raise FrameError("too_large", f"frame exceeds {max_bytes} bytes")
+    try:
+        frame = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FrameError("malformed", f"frame is not valid JSON: {exc}") from None
+    if not isinstance(frame, dict):
+        raise FrameError("malformed", "frame must be a JSON object")
+    kind = frame.get("type")
+    if not isinstance(kind, str):
+        raise FrameError("malformed", "frame needs a string field 'type'")
+    if kind not in OPS:
+        raise FrameError("unknown_type", f"unknown frame type {kind!r}; known: {sorted(OPS)}")
+    return frame
+
+
+async def handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
+    cid = uuid.uuid4().hex
+    frame_id = None
+    try:
+        frame = parse_frame(raw, session.gw.settings.max_ws_frame_bytes)
+        frame_id = frame.get("id")
+        out = await OPS[frame["type"]](frame, session, cid)
+    except FrameError as exc:
+        out = {"type": "error", "error": {"code": exc.code, "message": exc.message}}
+    except ValidationError as exc:
+        msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        out = {"type": "error", "error": {"code": "bad_request", "message": msgs}}
+    except RemoteError as exc:
+        out = {"type": "error", "error": {"code": exc.code, "message": exc.message}}
+    except RequestTimeout as exc:
+        out = {"type": "error", "error": {"code": "timeout", "message": str(exc)}}
+    except Exception as exc:
+        log.exception("ws frame failed")
+        out = {"type": "error", "error": {"code": "internal", "message": type(exc).__name__}}
+    out["correlation_id"] = cid
+    if frame_id is not None:
+        out["in_reply_to"] = frame_id
+    return out
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(ws: WebSocket) -> None:
+    await ws.accept()
+    session = WsSession(session_id=uuid.uuid4().hex, gw=ws.app.state.gw)
+    await ws.send_json(
+        {
+            "type": "welcome",
+            "protocol": PROTOCOL_VERSION,
+            "session_id": session.session_id,
+            "correlation_id": uuid.uuid4().hex,
+            "types": sorted(OPS),
+        }
+    )
+    send_lock = asyncio.Lock()
+    slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def run(raw: str | bytes) -> None:
+        async with slots:
+            out = await handle_frame(raw, session)
+        async with send_lock:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await ws.send_json(out)
+
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            raw: str | bytes = message.get("text") or message.get("bytes") or b""
+            task = asyncio.create_task(run(raw))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        for task in tasks:
+            task.cancel()

@@ -1,0 +1,46 @@
+"""Composition root of the markets service: `python -m services.markets`."""
+
+from __future__ import annotations
+
+import asyncio
+
+from faststream.kafka import KafkaBroker
+from pydantic import TypeAdapter
+
+from libs.contracts.markets import MARKETS_REQUESTS, MarketsRequest
+from libs.messaging.broker import make_broker
+from libs.messaging.service import run_worker
+from libs.messaging.worker import register_request_handler
+from libs.settings import ServiceSettings
+from services.markets.domain.config import load_markets_config
+from services.markets.handlers import MarketsHandlers
+
+
+class MarketsSettings(ServiceSettings):
+    service_name: str = "markets"
+    markets_config_path: str | None = None
+
+
+def build(settings: MarketsSettings) -> KafkaBroker:
+    """Wire the broker and handlers; connects nothing (AsyncAPI generation uses this too)."""
+    handlers = MarketsHandlers(load_markets_config(settings.markets_config_path))
+    broker = make_broker(settings, durable=False)
+    register_request_handler(
+        broker,
+        topic=MARKETS_REQUESTS,
+        service="markets",
+        adapter=TypeAdapter(MarketsRequest),
+        handler=handlers.handle,
+        group_id="markets",
+        description="Resolve a market (country, phone, Accept-Language) or localise prices for it.",
+    )
+    return broker
+
+
+def main() -> None:
+    settings = MarketsSettings()
+    asyncio.run(run_worker(settings, build(settings)))
+
+
+if __name__ == "__main__":
+    main()
