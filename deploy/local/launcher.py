@@ -47,8 +47,16 @@ SERVICES: tuple[ServiceSpec, ...] = (
 SEEDERS = ("services.mcp_workers.storefront.seed",)
 
 
+def module_exists(name: str) -> bool:
+    """True when `name` can be imported; a missing parent package counts as missing."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def available(spec: ServiceSpec) -> bool:
-    return importlib.util.find_spec(f"{spec.module}.__main__") is not None
+    return module_exists(f"{spec.module}.__main__")
 
 
 class Launcher:
@@ -153,7 +161,7 @@ class Launcher:
 
     def seed(self) -> None:
         for module in SEEDERS:
-            if importlib.util.find_spec(module) is None:
+            if not module_exists(module):
                 continue
             log(f"seeding: {module}")
             subprocess.run(

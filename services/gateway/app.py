@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+import pkgutil
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,16 +20,13 @@ from redis.asyncio import Redis
 from libs.messaging.rpc import RpcClient
 from libs.telemetry.logging import setup_logging
 from libs.telemetry.tracing import setup_tracing
-from services.gateway import ws
+from services.gateway import routes, ws
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers, problem
 from services.gateway.limits import BodyLimitMiddleware
-from services.gateway.routes import health, markets
 from services.gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
-Extension = Callable[[FastAPI, GatewayState], None]
-EXTENSIONS: list[Extension] = []  # routers added by later slices register here
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -78,10 +78,24 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             return problem(404, "not_found", f"{path} not generated yet: run `make docs`")
         return json.loads(path.read_text())
 
-    app.include_router(health.router)
-    app.include_router(markets.router)
     app.include_router(ws.router)
+    for module in discover_routes():
+        app.include_router(module.router)
+        setup = getattr(module, "setup", None)
+        if setup is not None:  # a slice's startup/shutdown hooks and app additions
+            setup(app)
     return app
+
+
+def discover_routes() -> list[ModuleType]:
+    """Every module of services/gateway/routes with a `router`, so slices add routes without
+    touching this file; a module may also define `setup(app)` to add startup hooks."""
+    modules = []
+    for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{routes.__name__}.{info.name}")
+        if hasattr(module, "router"):
+            modules.append(module)
+    return modules
 
 
 def main() -> None:
