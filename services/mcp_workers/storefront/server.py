@@ -1,0 +1,124 @@
+"""The storefront as a real MCP server over stdio (official `mcp` SDK, `MCPServer`).
+
+Run: `python -m services.mcp_workers.storefront.server --catalog PATH.jsonl`
+(env: STOREFRONT_CHECKOUT_SECRET, STOREFRONT_BASE_URL). Tool names and shapes follow Shopify's
+storefront tools (UCP); each tool is a one-line call into `Storefront`, and returns a pydantic
+model, which the SDK publishes as the tool's output schema and returns as structuredContent.
+
+`owner` is the user id or anonymous session id that carts belong to. Over stdio it is the
+caller's job (the worker bridging Kafka, which got it from the gateway) to pass the real one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from typing import Annotated
+
+from mcp.server.mcpserver import MCPServer
+from pydantic import Field
+
+from libs.catalog.read_model import CatalogReadModel
+from services.mcp_workers.storefront.basket import CartLineInput, InMemoryBasketStore
+from services.mcp_workers.storefront.qa import Answer
+from services.mcp_workers.storefront.storefront import Storefront
+from services.mcp_workers.storefront.views import (
+    CartResult,
+    CheckoutResult,
+    LookupResult,
+    ProductResult,
+    SearchResult,
+)
+
+Owner = Annotated[str, Field(min_length=1, description="user id or anonymous session id")]
+Language = Annotated[str, Field(description="answer language: en, es or fr")]
+Lines = Annotated[list[CartLineInput], Field(description="full line list; quantity 0 removes")]
+
+
+def build_server(storefront: Storefront) -> MCPServer:
+    server: MCPServer = MCPServer(
+        "museo-storefront",
+        instructions="Museo gift shop: search the catalog, manage carts, get a checkout link, "
+        "ask about products and shop policies. Money is {amount (minor units), currency}.",
+    )
+
+    @server.tool()
+    def search_catalog(
+        query: str = "", category: str | None = None,
+        price_min: Annotated[int | None, Field(description="minor units")] = None,
+        price_max: Annotated[int | None, Field(description="minor units")] = None,
+        available: bool | None = None, country: str | None = None, language: Language = "en",
+        cursor: str | None = None, limit: Annotated[int, Field(ge=1, le=50)] = 10,
+    ) -> SearchResult:
+        """Search products by words (en/es/fr) with filters; pass next_cursor for more."""
+        return storefront.search_catalog(
+            query, category=category, price_min=price_min, price_max=price_max,
+            available=available, country=country, language=language, cursor=cursor, limit=limit)
+
+    @server.tool()
+    def get_product(product_id: str, language: Language = "en") -> ProductResult:
+        """One product by id, SKU or handle, with its variants."""
+        return storefront.get_product(product_id, language)
+
+    @server.tool()
+    def lookup_catalog(ids: list[str] | None = None, skus: list[str] | None = None,
+                       language: Language = "en") -> LookupResult:
+        """Several products by ids and/or SKUs; unknown ones are listed in `missing`."""
+        return storefront.lookup_catalog(ids, skus, language)
+
+    @server.tool()
+    async def create_cart(owner: Owner, lines: Lines) -> CartResult:
+        """Create a cart for `owner` with lines of {sku or product_id, quantity}."""
+        return await storefront.create_cart(owner, lines)
+
+    @server.tool()
+    async def get_cart(owner: Owner, cart_id: str) -> CartResult:
+        """The cart, if it belongs to `owner`."""
+        return await storefront.get_cart(owner, cart_id)
+
+    @server.tool()
+    async def update_cart(owner: Owner, cart_id: str, lines: Lines) -> CartResult:
+        """Replace the cart's lines (send the full list; quantity 0 removes a line)."""
+        return await storefront.update_cart(owner, cart_id, lines)
+
+    @server.tool()
+    async def cancel_cart(owner: Owner, cart_id: str) -> CartResult:
+        """Cancel (delete) the cart."""
+        return await storefront.cancel_cart(owner, cart_id)
+
+    @server.tool()
+    async def get_checkout_url(owner: Owner, cart_id: str,
+                               country: str | None = None) -> CheckoutResult:
+        """A signed payment link for the cart (valid 30 minutes)."""
+        return await storefront.get_checkout_url(owner, cart_id, country)
+
+    @server.tool()
+    def ask_business(question: str, product_id: str | None = None,
+                     language: Language = "en") -> Answer:
+        """Answer a question about a product (price, stock, colours, sizes) or shop policies
+        (shipping, returns, payment, privacy)."""
+        return storefront.ask_business(question, product_id, language)
+
+    return server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", required=True, help="catalog JSONL (one Product per line)")
+    parser.add_argument("--base-url", default=os.environ.get("STOREFRONT_BASE_URL",
+                                                             "http://localhost:3300"))
+    args = parser.parse_args(argv)
+    secret = os.environ.get("STOREFRONT_CHECKOUT_SECRET")
+    if not secret:
+        # No default secret: a per-process random one means links die with the process.
+        print("STOREFRONT_CHECKOUT_SECRET unset: using an ephemeral secret", file=sys.stderr)
+        secret = secrets.token_urlsafe(32)
+    catalog = CatalogReadModel.from_jsonl(args.catalog)
+    storefront = Storefront(catalog, InMemoryBasketStore(), secret, args.base_url)
+    build_server(storefront).run("stdio")
+
+
+if __name__ == "__main__":
+    main()
