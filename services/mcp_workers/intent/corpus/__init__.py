@@ -1,0 +1,1 @@
+"""Labelled intent corpus (JSONL) and its generator."""

@@ -1,0 +1,144 @@
+"""Intent analysis benchmark on the held-out split (no LLM).
+
+    .venv/bin/python tests/bench/bench_intent.py
+
+Prints accuracy per language, confidence >= 0.8 coverage and precision, out_of_scope
+precision/recall, pattern/model latency; and, if MUSEO_GATEWAY_URL is set, the same through
+the gateway's POST {url}/v1/intent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from libs.contracts.intent import IntentRequest, IntentResult  # noqa: E402
+from libs.nlu.patterns import match_patterns  # noqa: E402
+from services.mcp_workers.intent.cache import TTLCache  # noqa: E402
+from services.mcp_workers.intent.data import Example, load_corpus, split  # noqa: E402
+from services.mcp_workers.intent.model import IntentModel  # noqa: E402
+from services.mcp_workers.intent.pipeline import IntentAnalyzer  # noqa: E402
+
+LANGS = ("en", "es", "fr")
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:5.1f}%"
+
+
+def quantiles_ms(samples: Sequence[float]) -> str:
+    qs = statistics.quantiles([s * 1000 for s in samples], n=100)
+    return f"p50 {qs[49]:.2f} ms  p95 {qs[94]:.2f} ms  (n={len(samples)})"
+
+
+def report(title: str, held: list[Example], predict: Callable[[str], tuple[str, float]]) -> None:
+    rows = [(e, *predict(e.text)) for e in held]
+    print(f"\n== {title} ==")
+    for lang in LANGS:
+        sub = [(e, i) for e, i, _ in rows if e.lang == lang]
+        print(
+            f"  accuracy {lang}: {pct(sum(e.intent == i for e, i in sub) / len(sub))}"
+            f"  (n={len(sub)})"
+        )
+    print(f"  accuracy all: {pct(sum(e.intent == i for e, i, _ in rows) / len(rows))}")
+    confident = [(e, i) for e, i, c in rows if c >= 0.8]
+    print(
+        f"  confidence >= 0.8: {pct(len(confident) / len(rows))} of answers, of which "
+        f"{pct(sum(e.intent == i for e, i in confident) / max(1, len(confident)))} correct"
+    )
+    tp = sum(e.intent == i == "out_of_scope" for e, i, _ in rows)
+    predicted = sum(i == "out_of_scope" for _, i, _ in rows)
+    actual = sum(e.intent == "out_of_scope" for e, _, _ in rows)
+    print(
+        f"  out_of_scope precision {pct(tp / max(1, predicted))}  recall {pct(tp / max(1, actual))}"
+    )
+    clar = sum(i == "clarify" for _, i, _ in rows)
+    print(f"  clarification asked: {clar} ({pct(clar / len(rows))}), counted as wrong")
+
+
+def latency(held: list[Example], analyzer: IntentAnalyzer) -> None:
+    print("\n== latency (single process, warm) ==")
+    pattern_times, model_times = [], []
+    for e in held:
+        t0 = time.perf_counter()
+        hit = match_patterns(e.text)
+        t1 = time.perf_counter()
+        if hit is not None:
+            pattern_times.append(t1 - t0)
+    no_patterns = IntentAnalyzer(model=analyzer.model, cache=TTLCache(ttl=0), use_patterns=False)
+    for e in held:
+        t0 = time.perf_counter()
+        no_patterns.analyze_sync(IntentRequest(text=e.text))
+        model_times.append(time.perf_counter() - t0)
+    print(f"  pattern path: {quantiles_ms(pattern_times)}")
+    print(f"  model path  : {quantiles_ms(model_times)}")
+
+
+def template_disjoint(examples: list[Example]) -> None:
+    """Harder estimate: hold out whole templates, so test phrasings were never seen."""
+
+    def held(e: Example) -> bool:
+        return int.from_bytes(hashlib.sha256(e.group.encode()).digest()[:4], "big") % 100 < 20
+
+    model = IntentModel.train([e for e in examples if not held(e)])
+    analyzer = IntentAnalyzer(model=model, cache=TTLCache(ttl=0))
+    report(
+        "template-disjoint split, pattern + model (unseen phrasings)",
+        [e for e in examples if held(e)],
+        lambda t: _res(analyzer.analyze_sync(IntentRequest(text=t))),
+    )
+
+
+def _res(r: IntentResult) -> tuple[str, float]:
+    return r.intent, r.confidence
+
+
+def bench_gateway(url: str | None) -> None:
+    """HOOK: measure through the gateway (POST {url}/v1/intent {"text": ...}) if a URL is set."""
+    if not url:
+        print("\n== gateway: skipped (set MUSEO_GATEWAY_URL) ==")
+        return
+    import httpx
+
+    _, held = split(load_corpus())
+    times, right = [], 0
+    with httpx.Client(base_url=url.rstrip("/"), timeout=10) as client:
+        for e in held:
+            t0 = time.perf_counter()
+            resp = client.post("/v1/intent", json={"text": e.text})
+            times.append(time.perf_counter() - t0)
+            resp.raise_for_status()
+            right += resp.json().get("intent") == e.intent
+    print(f"\n== gateway {url} ==\n  accuracy {pct(right / len(held))}  {quantiles_ms(times)}")
+
+
+def main() -> None:
+    examples = load_corpus()
+    train, held = split(examples)
+    t0 = time.perf_counter()
+    model = IntentModel.train(train)
+    print(
+        f"corpus {len(examples)} lines: train {len(train)}, held-out {len(held)}; "
+        f"training {time.perf_counter() - t0:.2f} s (temperature {model.temperature:.2f})"
+    )
+    report("model only", held, lambda t: model.predict(t, top=1)[0])
+    analyzer = IntentAnalyzer(model=model, cache=TTLCache(ttl=0))
+    report(
+        "pipeline: pattern + model + thresholds (no LLM)",
+        held,
+        lambda t: _res(analyzer.analyze_sync(IntentRequest(text=t))),
+    )
+    latency(held, analyzer)
+    template_disjoint(examples)
+    bench_gateway(os.environ.get("MUSEO_GATEWAY_URL"))
+
+
+if __name__ == "__main__":
+    main()
