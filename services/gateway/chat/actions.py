@@ -1,0 +1,229 @@
+"""One function per intent: call the service that handles it, say the result in the user's language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from libs.contracts.intent import IntentResult
+from libs.conversation.store import Conversation
+from services.gateway.chat.downstream import Downstream
+from services.gateway.chat.texts import feature, say
+
+
+@dataclass
+class Outcome:
+    text: str
+    products: list[dict[str, Any]] = field(default_factory=list)
+    cart: dict[str, Any] | None = None
+    checkout_url: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Turn:
+    conv: Conversation
+    result: IntentResult
+    lang: str
+    down: Downstream
+
+
+Action = Callable[[Turn], Awaitable[Outcome]]
+
+
+async def _prices(turn: Turn, products: list[dict[str, Any]]) -> None:
+    """Add `price_formatted` in the market's currency and conventions to each product."""
+    formatted = await turn.down.localize(turn.conv.country, [p["price"] for p in products])
+    for product, text in zip(products, formatted or [], strict=False):
+        product["price_formatted"] = text
+
+
+async def search(turn: Turn) -> Outcome:
+    e = turn.result.entities
+    args: dict[str, Any] = {
+        "query": e.query or "",
+        "language": turn.lang,
+        "limit": 5,
+        "category": e.category,
+        "country": turn.conv.country,
+    }
+    if e.colour and e.colour not in args["query"]:
+        args["query"] = f"{args['query']} {e.colour}".strip()
+    if e.price_max is not None and (e.currency in (None, "GBP")):
+        args["price_max"] = e.price_max
+    if e.price_min is not None and (e.currency in (None, "GBP")):
+        args["price_min"] = e.price_min
+    data = await turn.down.tool(
+        "search_catalog", {k: v for k, v in args.items() if v is not None}, None
+    )
+    products = data.get("products", [])
+    turn.conv.last_products = [p["id"] for p in products]
+    if not products:
+        return Outcome(say("no_results", turn.lang, query=args["query"] or e.category or ""))
+    await _prices(turn, products)
+    lines = [
+        f"{i}. {p['title']} — {p.get('price_formatted') or p['price']['amount']}"
+        for i, p in enumerate(products, 1)
+    ]
+    return Outcome("\n".join([say("results", turn.lang), *lines]), products=products)
+
+
+def _target(turn: Turn) -> str | None:
+    e = turn.result.entities
+    if e.product_id:
+        return e.product_id
+    if len(turn.conv.last_products) == 1:
+        return turn.conv.last_products[0]
+    return None
+
+
+async def details(turn: Turn) -> Outcome:
+    pid = _target(turn)
+    if pid is None:
+        return (
+            await search(turn)
+            if turn.result.entities.query
+            else Outcome(say("which_product", turn.lang))
+        )
+    data = await turn.down.tool("get_product", {"product_id": pid, "language": turn.lang}, None)
+    product = data["product"]
+    turn.conv.last_products = [product["id"]]
+    await _prices(turn, [product])
+    text = f"{product['title']} — {product.get('price_formatted', '')}\n{product.get('description', '')}".strip()
+    return Outcome(text, products=[product])
+
+
+async def question(turn: Turn) -> Outcome:
+    pid = _target(turn)
+    raw = turn.conv.turns[-1].text if turn.conv.turns else ""
+    data = await turn.down.tool(
+        "ask_business", {"question": raw, "product_id": pid, "language": turn.lang}, None
+    )
+    return Outcome(data.get("answer", ""), data=data)
+
+
+async def _cart(turn: Turn, owner: str) -> dict[str, Any] | None:
+    if not turn.conv.cart_id:
+        return None
+    data = await turn.down.tool("get_cart", {"cart_id": turn.conv.cart_id}, owner)
+    cart = data.get("cart")
+    if not cart or cart.get("status") != "open":
+        turn.conv.cart_id = None
+        return None
+    return cart
+
+
+def _lines(cart: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [{"sku": ln["sku"], "quantity": ln["quantity"]} for ln in (cart or {}).get("lines", [])]
+
+
+async def add(turn: Turn) -> Outcome:
+    pid = _target(turn)
+    if pid is None:
+        return Outcome(say("which_product", turn.lang))
+    owner = turn.conv.owner
+    qty = turn.result.entities.quantity or 1
+    product = (
+        await turn.down.tool("get_product", {"product_id": pid, "language": turn.lang}, None)
+    )["product"]
+    sku = product["variants"][0]["sku"]
+    cart = await _cart(turn, owner)
+    lines = _lines(cart)
+    for line in lines:
+        if line["sku"] == sku:
+            line["quantity"] += qty
+            break
+    else:
+        lines.append({"sku": sku, "quantity": qty})
+    if cart is None:
+        data = await turn.down.tool("create_cart", {"lines": lines}, owner)
+    else:
+        data = await turn.down.tool("update_cart", {"cart_id": cart["id"], "lines": lines}, owner)
+    turn.conv.cart_id = data["cart"]["id"]
+    return Outcome(say("added", turn.lang, qty=qty, title=product["title"]), cart=data["cart"])
+
+
+async def remove(turn: Turn) -> Outcome:
+    owner = turn.conv.owner
+    cart = await _cart(turn, owner)
+    pid = _target(turn)
+    if cart is None:
+        return Outcome(say("basket_empty", turn.lang))
+    keep = [ln for ln in cart["lines"] if pid is None or ln["product_id"] != pid]
+    if pid is None and keep:
+        keep = keep[:-1]  # "remove it" with nothing named: the last line added
+    removed = [ln["title"] for ln in cart["lines"] if ln not in keep]
+    data = await turn.down.tool(
+        "update_cart", {"cart_id": cart["id"], "lines": _lines({"lines": keep})}, owner
+    )
+    return Outcome(say("removed", turn.lang, title=", ".join(removed) or "—"), cart=data["cart"])
+
+
+async def view_basket(turn: Turn) -> Outcome:
+    cart = await _cart(turn, turn.conv.owner)
+    if not cart or not cart["lines"]:
+        return Outcome(say("basket_empty", turn.lang), cart=cart)
+    totals = await turn.down.localize(turn.conv.country, [cart["subtotal"]])
+    total = totals[0] if totals else f"{cart['subtotal']['amount']} {cart['subtotal']['currency']}"
+    lines = [f"- {ln['quantity']} × {ln['title']}" for ln in cart["lines"]]
+    return Outcome(
+        "\n".join([say("basket", turn.lang, n=cart["total_quantity"], total=total), *lines]),
+        cart=cart,
+    )
+
+
+async def checkout(turn: Turn) -> Outcome:
+    cart = await _cart(turn, turn.conv.owner)
+    if not cart or not cart["lines"]:
+        return Outcome(say("basket_empty", turn.lang))
+    data = await turn.down.tool(
+        "get_checkout_url", {"cart_id": cart["id"], "country": turn.conv.country}, turn.conv.owner
+    )
+    url = data["checkout_url"]
+    return Outcome(say("checkout", turn.lang, url=url), cart=cart, checkout_url=url)
+
+
+async def order_status(turn: Turn) -> Outcome:
+    args = {"order_id": turn.result.entities.order_id} if turn.result.entities.order_id else {}
+    data = await turn.down.tool("order_status", args, turn.conv.owner)
+    orders = data.get("orders") or ([data["order"]] if data.get("order") else [])
+    if not orders:
+        return Outcome(say("orders_none", turn.lang), data=data)
+    lines = [
+        f"- {o.get('order_id')}: {o.get('status', 'paid')} ({o.get('created_at', '')})"
+        for o in orders[:5]
+    ]
+    return Outcome("\n".join(lines), data=data)
+
+
+async def canned(turn: Turn) -> Outcome:
+    key = turn.result.intent if turn.result.intent in ("greeting", "help") else "out_of_scope"
+    return Outcome(say(key, turn.lang))
+
+
+async def admin(turn: Turn) -> Outcome:
+    return Outcome(say("admin_only", turn.lang))
+
+
+ACTIONS: dict[str, Action] = {
+    "search_products": search,
+    "product_details": details,
+    "product_question": question,
+    "add_to_basket": add,
+    "remove_from_basket": remove,
+    "view_basket": view_basket,
+    "checkout": checkout,
+    "order_status": order_status,
+    "greeting": canned,
+    "help": canned,
+    "out_of_scope": canned,
+    "create_product": admin,
+    "update_product": admin,
+    "delete_product": admin,
+    "import_products": admin,
+}
+
+
+def not_available(what: str, lang: str) -> Outcome:
+    return Outcome(say("not_available", lang, what=feature(what, lang)))
