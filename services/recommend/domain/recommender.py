@@ -1,0 +1,163 @@
+"""`Recommender`: base candidates per kind → business rules → personalisation → diversity.
+
+With `personalized=False` (no consent) or no profile, nothing about the person beyond the
+request's own session and basket is used: market popularity shaped by intent and session.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import numpy as np
+
+from libs.contracts.recommend import RecommendedItem, RecommendReply, RecommendRequest
+from services.recommend.domain.model import HybridModel, seasonal_mask
+from services.recommend.domain.personalize import (
+    PersonalizationConfig,
+    affinity_scores,
+    history_weights,
+    intent_signal,
+    normalise,
+)
+from services.recommend.domain.rules import Availability, allowed_mask, just_bought, mmr
+from services.user_events.domain.profile import Profile
+
+
+class Recommender:
+    def __init__(self, model: HybridModel, config: PersonalizationConfig | None = None) -> None:
+        self.model = model
+        self.config = config or PersonalizationConfig()
+        self.availability = Availability(model.products)
+        lengths = np.array([len(p.description.en) for p in model.products], dtype=float)
+        self.informative = normalise(np.log1p(lengths))
+        self._seasonal: dict[int, np.ndarray] = {}
+
+    def seasonal(self, month: int) -> np.ndarray:
+        if month not in self._seasonal:
+            self._seasonal[month] = seasonal_mask(self.model.products, month)
+        return self._seasonal[month]
+
+    def recommend(self, req: RecommendRequest, profile: Profile | None = None) -> RecommendReply:
+        start = time.perf_counter()
+        use_profile = (req.personalized and profile is not None
+                       and profile.consent.allows_personalization)
+        prof = profile if use_profile else None
+        items, strategy = self._items(req, prof)
+        return RecommendReply(
+            request_id=req.request_id, kind=req.kind, items=items,
+            personalized=prof is not None and strategy != "cold_start",
+            strategy=strategy, latency_ms=(time.perf_counter() - start) * 1000,
+        )
+
+    def _session(self, req: RecommendRequest, prof: Profile | None) -> list[str]:
+        session = list(req.session_product_ids)
+        if prof is not None and not session:
+            session = list(prof.session.product_ids)
+        return session
+
+    def _items(self, req: RecommendRequest,
+               prof: Profile | None) -> tuple[list[RecommendedItem], str]:
+        m, cfg, now = self.model, self.config, req.request_time
+        session = self._session(req, prof)
+        purchases = [(p.product_id, p.at) for p in prof.purchases] if prof else []
+        recent = just_bought(purchases, now, timedelta(days=cfg.just_bought_days))
+        exclude = set(req.exclude_product_ids)
+        if req.kind in ("similar_items", "frequently_bought_together") and req.product_id:
+            exclude.add(req.product_id)
+        if req.kind == "frequently_bought_together":
+            exclude.update(req.basket_product_ids)
+        mask = allowed_mask(self.availability, m.index, req.market, exclude, recent)
+        if req.kind == "recently_viewed":
+            return self._recently_viewed(req, prof, mask), "recently_viewed"
+        anchor_ids = [req.product_id] if req.product_id else session[-3:]
+        anchors = {m.index[p]: 1.0 for p in anchor_ids if p in m.index}
+        basket = {m.index[p]: 1.0 for p in req.basket_product_ids if p in m.index}
+        history: dict[int, float] = {}
+        if req.kind == "similar_items":
+            base = (normalise(m.scores_from(anchors, m.content_sim))
+                    + normalise(m.scores_from(anchors, m.user_sim)))
+            strategy = "similar:content+cooccurrence"
+        elif req.kind == "frequently_bought_together":
+            base = normalise(m.scores_from(basket or anchors, m.basket_sim))
+            strategy = "fbt:basket_cooccurrence"
+        elif req.kind == "trending":
+            base, strategy = m.pop(req.market, trending=True).copy(), "trending:market"
+        else:
+            history = history_weights(m, prof, session, now, cfg)
+            if history:
+                base = normalise(m.scores_from(history, m.related))
+                base += cfg.popularity_blend * m.pop(req.market)
+                strategy = "rfy:history" if prof else "rfy:session"
+            else:
+                base, strategy = m.pop(req.market).copy(), "cold_start"
+        if not base[mask].any():  # nothing related is sellable: fall back to the market's best
+            base = m.pop(req.market).copy()
+            strategy += "+popular_fallback"
+        return self._rank(req, prof, base, mask, anchors, basket, history, session), strategy
+
+    def _rank(self, req: RecommendRequest, prof: Profile | None, base: np.ndarray,
+              mask: np.ndarray, anchors: dict[int, float], basket: dict[int, float],
+              history: dict[int, float], session: list[str]) -> list[RecommendedItem]:
+        m, cfg = self.model, self.config
+        scored = np.where(mask, base, -np.inf)
+        pool_size = min(cfg.candidate_pool, int(mask.sum()))
+        if pool_size == 0:
+            return []
+        cand = np.argpartition(-scored, pool_size - 1)[:pool_size]
+        cand = cand[np.isfinite(scored[cand])]
+        intent_type = req.intent.type if req.intent else None
+        signal = intent_signal(m, intent_type, anchors or history, basket, req.market,
+                               self.informative)
+        base_c = normalise(base[cand])
+        intent = base_c if signal is None else 0.5 * base_c + 0.5 * signal[cand]
+        session_idx = [m.index[p] for p in session if p in m.index]
+        affinity = affinity_scores(m, cand, prof, session_idx, req.request_time,
+                                   cfg.affinity_half_life_days)
+        season = self.seasonal(req.request_time.month)[cand]
+        context = 0.5 * season + 0.5 * m.pop(req.market, trending=True)[cand]
+        final = cfg.w_intent * intent + cfg.w_affinity * affinity + cfg.w_context * context
+        lam = 1.0 if intent_type == "comparison" else cfg.mmr_lambda
+        if intent_type == "browsing":
+            lam = min(lam, 0.6)  # browsing wants variety more than precision
+        order = mmr(list(cand), final, m.pairwise_content, req.limit, lam, m.categories,
+                    cfg.max_per_category)
+        pos = {int(c): j for j, c in enumerate(cand)}
+        out = []
+        for i in order:
+            j = pos[int(i)]
+            reasons = _reasons(intent[j], affinity[j], season[j], context[j], intent_type)
+            out.append(RecommendedItem(product_id=m.ids[i], score=round(float(final[j]), 6),
+                                       reasons=reasons))
+        return out
+
+    def _recently_viewed(self, req: RecommendRequest, prof: Profile | None,
+                         mask: np.ndarray) -> list[RecommendedItem]:
+        seen: list[str] = list(req.session_product_ids)
+        if prof is not None:
+            for e in prof.recent_events:
+                if e.event_type in ("detail-page-view", "add-to-cart", "conversation"):
+                    seen.extend(e.product_ids)
+            seen.extend(prof.session.product_ids)
+        ordered = list(dict.fromkeys(reversed(seen)))  # most recent first, unique
+        out = []
+        for rank, pid in enumerate(ordered):
+            i = self.model.index.get(pid)
+            if i is not None and mask[i]:
+                out.append(RecommendedItem(product_id=pid, score=1.0 / (rank + 1),
+                                           reasons=["recently viewed"]))
+            if len(out) == req.limit:
+                break
+        return out
+
+
+def _reasons(intent: float, affinity: float, season: float, context: float,
+             intent_type: str | None) -> list[str]:
+    reasons = [f"intent:{intent_type}" if intent_type else "related"] if intent > 0 else []
+    if affinity > 0.5:
+        reasons.append("matches your interests")
+    if season > 0:
+        reasons.append("seasonal")
+    if context > 0.5:
+        reasons.append("trending in your market")
+    return reasons or ["popular"]
