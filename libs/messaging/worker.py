@@ -7,13 +7,14 @@ correlation id. Requests whose deadline passed are acknowledged without work.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaResponse
+from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -85,8 +86,9 @@ def register_request_handler(
         fetch_max_wait_ms=10,
         title=f"{topic}:{service}",
         description=description or handler.__doc__,
+        no_reply=True,  # replies are published below, only to callers still waiting
     )
-    async def _on_request(body: bytes, msg: KafkaMessage) -> KafkaResponse | None:
+    async def _on_request(body: bytes, msg: KafkaMessage) -> None:
         headers = dict(msg.headers)
         cid = msg.correlation_id or headers.get(H_CORRELATION_ID, "")
         token = correlation_id_var.set(cid)
@@ -95,12 +97,29 @@ def register_request_handler(
             deadline = headers.get(H_DEADLINE)
             if deadline and deadline.isdigit() and int(deadline) < time.time() * 1000:
                 log.info("skipped expired request", extra={"topic": topic})
-                return None
+                return
             with span_from_headers(f"{topic} handle", headers):
                 reply, status = await dispatch(adapter, handler, body, service)
                 out = inject_headers({H_STATUS: status, H_CORRELATION_ID: cid})
             metrics.REQUESTS.labels(service, topic, status).inc()
-            return KafkaResponse(reply.model_dump(mode="json"), headers=out, correlation_id=cid)
+            if msg.reply_to:
+                await publish_reply(broker, msg.reply_to, reply, out, cid)
         finally:
             metrics.REQUEST_SECONDS.labels(service, topic).observe(time.perf_counter() - started)
             correlation_id_var.reset(token)
+
+
+async def publish_reply(
+    broker: KafkaBroker, reply_to: str, reply: BaseModel, headers: dict[str, str], cid: str
+) -> None:
+    """Bounded in time: a gateway that died (and took its reply topic with it) must not block
+    this partition for the producer's whole request timeout."""
+    try:
+        await asyncio.wait_for(
+            broker.publish(
+                reply.model_dump(mode="json"), reply_to, headers=headers, correlation_id=cid
+            ),
+            timeout=2.0,
+        )
+    except Exception as exc:
+        log.warning("reply to %s dropped: %s", reply_to, type(exc).__name__)

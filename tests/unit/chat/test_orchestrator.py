@@ -1,0 +1,119 @@
+"""The chat orchestrator with the services replaced by a scripted Downstream (no broker)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from libs.contracts.chat import ChatMessage
+from libs.contracts.intent import IntentRequest, IntentResult
+from libs.conversation.store import Conversation
+from libs.messaging.breaker import Breakers
+from services.gateway.chat.downstream import Downstream, Unavailable, fallback_intent
+from services.gateway.chat.orchestrator import ChatOrchestrator
+
+PRODUCTS = [
+    {"id": f"p{i}", "title": f"Mug {i}", "price": {"amount": 500 + i, "currency": "GBP"},
+     "variants": [{"sku": f"SKU{i}"}], "description": ""}
+    for i in range(1, 4)
+]
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.convs: dict[str, Conversation] = {}
+
+    async def load(self, cid: str) -> Conversation | None:
+        c = self.convs.get(cid)
+        return c.model_copy(deep=True) if c else None
+
+    async def for_user(self, user_id: str) -> Conversation | None:
+        return next((c for c in self.convs.values() if c.user_id == user_id), None)
+
+    async def save(self, conv: Conversation) -> None:
+        self.convs[conv.id] = conv.model_copy(deep=True)
+
+
+class Scripted(Downstream):
+    """Intent via the real in-process pattern stage; storefront tools answered from PRODUCTS."""
+
+    def __init__(self, intent_up: bool = True) -> None:
+        super().__init__(rpc=None, breakers=Breakers())  # type: ignore[arg-type]
+        self.intent_up = intent_up
+        self.calls: list[tuple[str, dict[str, Any], str | None]] = []
+
+    async def intent(self, req: IntentRequest, key: str) -> tuple[IntentResult, bool]:
+        result = fallback_intent(req)
+        if not self.intent_up:
+            return result, True
+        return result.model_copy(update={"source": "pattern"}), False
+
+    async def market(self, *a: Any) -> None:
+        return None
+
+    async def localize(self, country: str | None, amounts: list[dict[str, Any]]) -> list[str]:
+        return [f"£{a['amount'] / 100:.2f}" for a in amounts]
+
+    async def tool(self, name: str, arguments: dict[str, Any], owner: str | None) -> dict[str, Any]:
+        self.calls.append((name, arguments, owner))
+        if name == "search_catalog":
+            return {"products": PRODUCTS, "total": 3}
+        if name == "get_product":
+            return {"product": next(p for p in PRODUCTS if p["id"] == arguments["product_id"])}
+        if name in ("create_cart", "update_cart"):
+            lines = [{**ln, "product_id": "p", "title": ln["sku"]} for ln in arguments["lines"]]
+            return {"cart": {"id": "c1", "status": "open", "lines": lines}}
+        if name == "get_cart":
+            return {"cart": {"id": "c1", "status": "open", "lines": []}}
+        raise Unavailable("storefront")
+
+
+async def turn(orch: ChatOrchestrator, text: str, cid: str | None = "conv1") -> Any:
+    return await orch.handle(ChatMessage(text=text, conversation_id=cid))
+
+
+@pytest.mark.parametrize(("search", "follow", "sku"), [
+    ("show me mugs", "add the second one", "SKU2"),
+    ("busco tazas", "añade el segundo", "SKU2"),
+    ("je cherche des tasses", "ajoute le troisième au panier", "SKU3"),
+])
+async def test_follow_up_adds_the_product_shown_earlier(search: str, follow: str, sku: str) -> None:
+    down = Scripted()
+    orch = ChatOrchestrator(MemoryStore(), down)  # type: ignore[arg-type]
+    first = await turn(orch, search)
+    assert [p["id"] for p in first.products] == ["p1", "p2", "p3"]
+    second = await turn(orch, follow)
+    assert second.intent.intent == "add_to_basket"
+    created = [c for c in down.calls if c[0] == "create_cart"]
+    assert created and created[0][1]["lines"] == [{"sku": sku, "quantity": 1}]
+    assert created[0][2] == "anon:conv1", "the basket belongs to the conversation's owner"
+
+
+async def test_reply_language_follows_the_user() -> None:
+    orch = ChatOrchestrator(MemoryStore(), Scripted())  # type: ignore[arg-type]
+    assert (await turn(orch, "hola", None)).text.startswith("¡Hola!")
+    assert (await turn(orch, "bonjour", None)).text.startswith("Bonjour")
+
+
+async def test_intent_down_marks_fallback_used() -> None:
+    orch = ChatOrchestrator(MemoryStore(), Scripted(intent_up=False))  # type: ignore[arg-type]
+    reply = await turn(orch, "hello")
+    assert reply.fallback_used and reply.intent.source == "fallback"
+    assert reply.intent.intent == "greeting"
+
+
+async def test_unbuilt_service_gets_an_honest_answer() -> None:
+    orch = ChatOrchestrator(MemoryStore(), Scripted())  # type: ignore[arg-type]
+    reply = await turn(orch, "where is my order?")
+    assert reply.intent.intent == "order_status"
+    assert "not answering" in reply.text or "not available" in reply.text
+
+
+async def test_context_survives_between_turns_in_the_store() -> None:
+    store = MemoryStore()
+    orch = ChatOrchestrator(store, Scripted())  # type: ignore[arg-type]
+    await turn(orch, "show me mugs")
+    saved = store.convs["conv1"]
+    assert saved.last_products == ["p1", "p2", "p3"]
+    assert [t.role for t in saved.turns] == ["user", "assistant"]
