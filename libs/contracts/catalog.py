@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-CATALOG_PRODUCTS = "catalog.products"
+from libs.contracts.topics import CATALOG_PRODUCTS  # noqa: E402,F401 - the topic next to its models
 
 LANGUAGES = ("en", "es", "fr")
 
@@ -30,7 +30,9 @@ class LocalizedText(BaseModel):
 
 class Variant(BaseModel):
     sku: str = Field(min_length=1, max_length=64)
-    options: dict[str, str] = Field(default_factory=dict)  # e.g. {"size": "50x70 cm", "colour": "blue"}
+    options: dict[str, str] = Field(
+        default_factory=dict
+    )  # e.g. {"size": "50x70 cm", "colour": "blue"}
     price: int = Field(ge=0, description="price in the shop currency, minor units")
     stock: int = Field(ge=0, default=0)
     max_per_order: int | None = Field(default=None, ge=1)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-EVENTS_RAW = "events.raw"
+from libs.contracts.topics import EVENTS_RAW  # noqa: E402,F401 - the topic next to its models
 
 
 class _Shopify(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-INTENT_REQUESTS = "intent.requests"
+from libs.contracts.topics import INTENT_REQUESTS  # noqa: E402,F401 - the topic next to its models
 
 Language = Literal["en", "es", "fr"]
 Source = Literal["pattern", "model", "llm", "cache", "fallback"]

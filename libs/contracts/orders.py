@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-ORDERS = "orders"
+from libs.contracts.topics import ORDERS  # noqa: E402,F401 - the topic next to its models
 
 
 class OrderLine(BaseModel):

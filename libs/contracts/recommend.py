@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-RECOMMEND_REQUESTS = "recommend.requests"
+from libs.contracts.topics import RECOMMEND_REQUESTS  # noqa: E402,F401 - the topic next to its models
 
 RecommendKind = Literal[
     "recommended_for_you",
