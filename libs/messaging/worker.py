@@ -73,14 +73,22 @@ def register_request_handler(
     handler: Handler,
     group_id: str,
     description: str | None = None,
+    max_workers: int = 16,
 ) -> None:
-    """Subscribe `handler` to `topic` in consumer group `group_id`."""
+    """Subscribe `handler` to `topic` in consumer group `group_id`, `max_workers` at a time.
+
+    Requests are acknowledged on receipt (at most once) so they can be handled concurrently:
+    each carries a deadline and its caller is waiting, so a request lost with a crashed worker
+    shows up as a clear timeout to that caller. Facts, which must not be lost, go through
+    `libs.messaging.facts` instead (commit after handling).
+    """
     DOC_SCHEMAS[topic] = adapter.json_schema()
 
     @broker.subscriber(
         topic,
         group_id=group_id,
-        ack_policy=AckPolicy.ACK,
+        ack_policy=AckPolicy.ACK_FIRST if max_workers > 1 else AckPolicy.ACK,
+        max_workers=max_workers,
         decoder=raw_body,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=10,

@@ -1,0 +1,79 @@
+"""Composition root of the recommend service: `python -m services.recommend`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from faststream.kafka import KafkaBroker
+from pydantic import TypeAdapter
+from redis.asyncio import Redis
+
+from libs.catalog.demo import DEFAULT_CSV
+from libs.contracts.catalog import CATALOG_PRODUCTS, Product
+from libs.contracts.recommend import RECOMMEND_REQUESTS
+from libs.messaging.broker import make_broker
+from libs.messaging.service import run_worker
+from libs.messaging.table import TableFollower
+from libs.settings import ServiceSettings
+from services.recommend.domain import InteractionLog
+from services.recommend.handlers import register_batch_handler
+from services.recommend.runtime import RecommendRuntime
+from services.recommend.training import load_interactions
+from services.user_events.redis_store import RedisProfileStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class RecommendSettings(ServiceSettings):
+    service_name: str = "recommend"
+    requests_topic: str = RECOMMEND_REQUESTS
+    group_id: str = "recommend"
+    catalog_topic: str = CATALOG_PRODUCTS
+    interactions_csv: str = str(DEFAULT_CSV)  # "" = no start-up training data
+    cache_dir: str = str(Path(os.environ.get("MUSEO_DATA_DIR") or ROOT / ".local" / "data")
+                         / "recommend")
+    max_batch: int = 64
+
+
+@dataclass
+class RecommendApp:
+    broker: KafkaBroker
+    redis: Redis
+    runtime: RecommendRuntime
+    follower: TableFollower[Product]
+
+    async def start(self) -> None:
+        await self.follower.start()
+        await self.runtime.start()
+
+    async def stop(self) -> None:
+        await self.runtime.stop()
+        await self.follower.stop()
+        await self.redis.aclose()
+
+
+def build(settings: RecommendSettings) -> RecommendApp:
+    """Wire broker, Redis and handlers; reads the (cached) demo interactions, connects nothing."""
+    redis = Redis.from_url(settings.redis_url)
+    interactions = (load_interactions(Path(settings.interactions_csv), Path(settings.cache_dir))
+                    if settings.interactions_csv else InteractionLog())
+    runtime = RecommendRuntime(RedisProfileStore(redis), interactions)
+    follower = TableFollower(settings.kafka_bootstrap_servers, settings.catalog_topic,
+                             TypeAdapter(Product), runtime.on_catalog_change)
+    broker = make_broker(settings, durable=False)
+    register_batch_handler(broker, runtime, topic=settings.requests_topic,
+                           group_id=settings.group_id, max_records=settings.max_batch)
+    return RecommendApp(broker, redis, runtime, follower)
+
+
+def main() -> None:
+    settings = RecommendSettings()
+    app = build(settings)
+    asyncio.run(run_worker(settings, app.broker, on_start=app.start, on_stop=app.stop))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The recommender's live state: catalog read model (from `catalog.products`), the fitted model
+(re-fitted in a thread shortly after the catalog changes), and the batch entry point that loads
+profiles and consent for a whole batch in one Redis round trip and applies the privacy policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+
+from libs.contracts.privacy import ConsentSettings
+from libs.contracts.recommend import RecommendReply, RecommendRequest
+from libs.messaging.errors import HandlerError
+from services.recommend.domain import (
+    HybridModel,
+    InteractionLog,
+    ModelConfig,
+    PersonalizationConfig,
+    Recommender,
+    recommend_batch,
+)
+from services.recommend.live_metrics import LiveMetrics
+from services.recommend.privacy import consent_for, may_personalize
+from services.user_events.domain import Profile
+from services.user_events.redis_store import RedisProfileStore
+
+log = logging.getLogger(__name__)
+# The offline bench's model settings (tests/bench/bench_recs.py: MODEL).
+MODEL_CONFIG = ModelConfig(shrink=0.0, neighbours=1000)
+
+
+class Preloaded:
+    """A `ProfileLoader` over profiles already fetched for the batch."""
+
+    def __init__(self, profiles: dict[str, Profile]) -> None:
+        self.profiles = profiles
+
+    async def get_many(self, ids: Sequence[str]) -> dict[str, Profile]:
+        return {i: self.profiles[i] for i in ids if i in self.profiles}
+
+
+class RecommendRuntime:
+    def __init__(self, store: RedisProfileStore, interactions: InteractionLog,
+                 personalization: PersonalizationConfig | None = None,
+                 refit_delay_s: float = 1.5) -> None:
+        self.store = store
+        self.interactions = interactions
+        self.personalization = personalization or PersonalizationConfig()
+        self.refit_delay_s = refit_delay_s
+        self.products: dict[str, object] = {}
+        self.recommender: Recommender | None = None
+        self.counts = Counter(interactions.items)
+        self.metrics = LiveMetrics()
+        self._changed_at: float | None = None
+        self._task: asyncio.Task[None] | None = None
+        # Demo interactions are historical: popularity decays towards the data's own end.
+        self.now_epoch = max(interactions.times) if len(interactions) else time.time()
+
+    def on_catalog_change(self, key: str, product: object | None) -> None:
+        if product is None:
+            self.products.pop(key, None)
+        else:
+            self.products[key] = product
+        self._changed_at = time.monotonic()
+
+    def fit(self) -> None:
+        from libs.contracts.catalog import Product
+
+        catalog = [p for p in self.products.values() if isinstance(p, Product)]
+        started = time.perf_counter()
+        model = HybridModel(MODEL_CONFIG).fit(self.interactions, catalog, self.now_epoch)
+        self.recommender = Recommender(model, self.personalization) if catalog else None
+        log.info("model fitted: %d products in %.1fs", len(catalog),
+                 time.perf_counter() - started)
+
+    async def start(self) -> None:
+        self._changed_at = None
+        await asyncio.to_thread(self.fit)
+        self._task = asyncio.create_task(self._refit_loop(), name="recommend-refit")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _refit_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            changed = self._changed_at
+            if changed is not None and time.monotonic() - changed >= self.refit_delay_s:
+                self._changed_at = None
+                await asyncio.to_thread(self.fit)
+
+    async def recommend(self, requests: Sequence[RecommendRequest]) -> list[RecommendReply]:
+        """Answer a batch: one Redis round trip for every profile and consent of the batch."""
+        recommender = self.recommender
+        if recommender is None:
+            raise HandlerError("unavailable", "catalog not loaded yet", retryable=True)
+        keys = list(dict.fromkeys(r.profile_key for r in requests if r.profile_key))
+        profiles, consents = await self.store.profiles_with_consent(keys) if keys else ({}, {})
+        adjusted = [self._apply_policy(r, profiles, consents) for r in requests]
+        replies = await recommend_batch(adjusted, Preloaded(profiles), recommender)
+        for req, reply in zip(adjusted, replies, strict=True):
+            self.metrics.observe(recommender.model, req.profile_key,
+                                 [i.product_id for i in reply.items])
+        self.metrics.publish(recommender.model, self.counts)
+        return replies
+
+    @staticmethod
+    def _apply_policy(req: RecommendRequest, profiles: dict[str, Profile],
+                      consents: dict[str, dict[str, ConsentSettings]]) -> RecommendRequest:
+        key = req.profile_key
+        profile = profiles.get(key) if key else None
+        if profile is None or not req.personalized:
+            return req
+        market = req.market or profile.market
+        country = req.country or profile.country
+        consent = consent_for(consents.get(key or "", {}), market)
+        if may_personalize(consent, market, country):
+            return req
+        # Only the current session and market-level data: no stored history or affinities.
+        return req.model_copy(update={
+            "personalized": False,
+            "session_product_ids": req.session_product_ids or profile.session.product_ids,
+        })

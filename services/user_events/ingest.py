@@ -1,0 +1,75 @@
+"""Fold a batch of `UserEvent`s into the Redis profiles: one read round trip, one atomic write.
+
+Keying: an event with a customer id goes to `profile:{user_id}`; a client id already stitched
+(`palias:{visitor}`) goes to its customer; otherwise to `profile:{visitor_id}`. The first event
+that links a client id to a customer merges (`stitch`) the anonymous profile into the customer's
+and leaves an alias, so later anonymous events of that client id land on the customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from libs.contracts.events import UserEvent
+from services.user_events.domain import Profile, ProfileConfig, fold, stitch
+from services.user_events.domain.fold import ProductLookup
+from services.user_events.redis_store import BatchWrite, RedisProfileStore, unique
+
+
+class Ingestor:
+    def __init__(self, store: RedisProfileStore, config: ProfileConfig,
+                 lookup: ProductLookup | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.lookup = lookup
+
+    def ttl(self, profile: Profile) -> int:
+        span: timedelta = self.config.ttl_customer if profile.user_id else self.config.ttl_anonymous
+        return max(int(span.total_seconds()), 1)
+
+    async def ingest(self, events: Sequence[UserEvent], now: datetime | None = None) -> BatchWrite:
+        """Fold `events` (in order) and persist; returns what was written."""
+        now = now or datetime.now(UTC)
+        if not events:
+            return BatchWrite()
+        aliases = await self.store.aliases(unique(e.visitor_id for e in events))
+        keys = unique(
+            k for e in events
+            for k in (e.user_id or aliases.get(e.visitor_id) or e.visitor_id, e.visitor_id)
+        )
+        profiles = await self.store.get_many(keys)
+        out = BatchWrite()
+        for event in events:
+            key = event.user_id or aliases.get(event.visitor_id) or event.visitor_id
+            current = profiles.get(key) or Profile()
+            if event.user_id and aliases.get(event.visitor_id) != event.user_id:
+                current = self._stitch(event, current, profiles, aliases, out, now)
+            folded = fold(current, event, now, config=self.config, lookup=self.lookup)
+            if folded is not current:
+                out.folded += 1
+                profiles[key] = folded
+                out.profiles[key] = (folded, self.ttl(folded))
+        for _visitor, (user, _ttl) in list(out.aliases.items()):
+            out.aliases[_visitor] = (user, self.ttl(profiles[user]))
+        await self.store.write(out)
+        return out
+
+    def _stitch(self, event: UserEvent, customer: Profile, profiles: dict[str, Profile],
+                aliases: dict[str, str], out: BatchWrite, now: datetime) -> Profile:
+        assert event.user_id is not None
+        user, visitor = event.user_id, event.visitor_id
+        anonymous = profiles.pop(visitor, None) if visitor != user else None
+        merged = customer
+        if anonymous is not None and anonymous.user_id in (None, user):
+            merged = stitch(anonymous, customer, now, config=self.config)
+            out.deleted.add(visitor)
+            out.profiles.pop(visitor, None)
+        merged = merged.model_copy(update={"user_id": user})
+        if visitor not in merged.visitor_ids:
+            merged.visitor_ids.append(visitor)
+        aliases[visitor] = user
+        out.aliases[visitor] = (user, 1)
+        out.profiles[user] = (merged, self.ttl(merged))
+        profiles[user] = merged
+        return merged

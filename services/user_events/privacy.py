@@ -1,0 +1,135 @@
+"""Erasure, consent and export of one person's data held in Redis.
+
+Erasure removes the customer's profile and every stitched client id's profile and alias, their
+consent records, their conversations (`conv:*` owned by them and the `user:{id}:conv` pointer)
+and their baskets (`basket:*` whose owner is them), then writes an audit record that names no
+one. Running it twice is harmless, so redelivery of the command is fine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.asyncio import Redis
+
+from libs.contracts.privacy import (
+    ExportReply,
+    ExportRequest,
+    PrivacyAudit,
+    PrivacyCommand,
+    audit_key,
+    consent_key,
+)
+from libs.conversation.store import ConversationStore
+from services.user_events.domain import from_redis
+from services.user_events.domain.store import redis_key
+from services.user_events.redis_store import alias_key
+
+AUDIT_TTL_S = 3 * 365 * 86400
+
+
+def _owned_by(doc: dict[str, Any], user_id: str) -> bool:
+    return doc.get("user_id") == user_id or doc.get("owner") in (f"user:{user_id}", user_id)
+
+
+class PrivacyService:
+    def __init__(self, redis: Redis, service: str = "user_events",
+                 consent_ttl_s: int = 400 * 86400) -> None:
+        self.redis = redis
+        self.service = service
+        self.consent_ttl_s = consent_ttl_s
+
+    async def handle(self, command: PrivacyCommand) -> PrivacyAudit | None:
+        if command.kind == "erase":
+            return await self.erase(command)
+        await self.set_consent(command)
+        return None
+
+    async def set_consent(self, command: PrivacyCommand) -> None:
+        if command.consent is None:
+            return
+        value = command.consent.model_dump_json()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for key in [command.user_id, *command.visitor_ids]:
+                pipe.hset(consent_key(key), command.market, value)
+                pipe.expire(consent_key(key), self.consent_ttl_s)
+            await pipe.execute()
+
+    async def _identities(self, user_id: str, extra: list[str]) -> list[str]:
+        ids = [user_id, *extra]
+        profile = from_redis(await self.redis.hgetall(redis_key(user_id)))  # type: ignore[misc]
+        if profile is not None:
+            ids.extend(profile.visitor_ids)
+        return list(dict.fromkeys(ids))
+
+    async def _documents(self, pattern: str) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        batch: list[str] = []
+        async for key in self.redis.scan_iter(match=pattern, count=1000):
+            batch.append(key.decode() if isinstance(key, bytes) else key)
+            if len(batch) >= 500:
+                async for item in self._load(batch):
+                    yield item
+                batch = []
+        async for item in self._load(batch):
+            yield item
+
+    async def _load(self, keys: list[str]) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        if not keys:
+            return
+        for key, raw in zip(keys, await self.redis.mget(keys), strict=True):
+            try:
+                doc = json.loads(raw) if raw else None
+            except ValueError:
+                continue
+            if isinstance(doc, dict):
+                yield key, doc
+
+    async def owned(self, pattern: str, user_id: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(k, d) async for k, d in self._documents(pattern) if _owned_by(d, user_id)]
+
+    async def erase(self, command: PrivacyCommand) -> PrivacyAudit:
+        ids = await self._identities(command.user_id, command.visitor_ids)
+        conversations = await self.owned("conv:*", command.user_id)
+        baskets = await self.owned("basket:*", command.user_id)
+        groups = {
+            "profiles": [redis_key(i) for i in ids],
+            "aliases": [alias_key(i) for i in ids],
+            "consents": [consent_key(i) for i in ids],
+            "conversations": [k for k, _ in conversations]
+            + [ConversationStore.user_key(command.user_id)],
+            "baskets": [k for k, _ in baskets],
+        }
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for keys in groups.values():
+                pipe.delete(*keys) if keys else pipe.ping()
+            counts = await pipe.execute()
+        removed = {name: int(n) if not isinstance(n, bool) else 0
+                   for name, n in zip(groups, counts, strict=True)}
+        audit = PrivacyAudit(request_id=command.request_id, kind="erase",
+                             requested_at=command.requested_at,
+                             completed_at=datetime.now(UTC), service=self.service,
+                             removed=removed)
+        await self.redis.set(audit_key(command.request_id), audit.model_dump_json(),
+                             ex=AUDIT_TTL_S)
+        return audit
+
+    async def export(self, request: ExportRequest) -> ExportReply:
+        """Everything held about `request.user_id`, as stored."""
+        ids = await self._identities(request.user_id, [])
+        profiles = []
+        consent = {}
+        for key in ids:
+            profile = from_redis(await self.redis.hgetall(redis_key(key)))  # type: ignore[misc]
+            if profile is not None:
+                profiles.append(profile.model_dump(mode="json"))
+            for market, raw in (await self.redis.hgetall(consent_key(key))).items():  # type: ignore[misc]
+                name = market.decode() if isinstance(market, bytes) else market
+                consent[name] = json.loads(raw)
+        return ExportReply(
+            user_id=request.user_id, profiles=profiles, consent=consent,
+            conversations=[d for _, d in await self.owned("conv:*", request.user_id)],
+            baskets=[d for _, d in await self.owned("basket:*", request.user_id)],
+        )
