@@ -1,7 +1,10 @@
 """The storefront as a real MCP server over stdio (official `mcp` SDK, `MCPServer`).
 
-Run: `python -m services.mcp_workers.storefront.server --catalog PATH.jsonl`
-(env: STOREFRONT_CHECKOUT_SECRET, STOREFRONT_BASE_URL). Tool names and shapes follow Shopify's
+Run: `python -m services.mcp_workers.storefront.server --catalog PATH.jsonl` (in-memory carts;
+env STOREFRONT_CHECKOUT_SECRET, STOREFRONT_BASE_URL), or `... --from-kafka`: the catalog from the
+`catalog.products` topic (followed live), carts in Redis, orders to `orders`, plus the
+`get_checkout`, `complete_checkout` and `order_status` tools (env: see `runtime.py`). Stdout is
+the MCP channel: logs go to stderr. Tool names and shapes follow Shopify's
 storefront tools (UCP); each tool is a one-line call into `Storefront`, and returns a pydantic
 model, which the SDK publishes as the tool's output schema and returns as structuredContent.
 
@@ -12,16 +15,24 @@ caller's job (the worker bridging Kafka, which got it from the gateway) to pass 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import sys
 from typing import Annotated
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from libs.catalog.read_model import CatalogReadModel
 from services.mcp_workers.storefront.basket import CartLineInput, InMemoryBasketStore
+from services.mcp_workers.storefront.orders import (
+    CheckoutPreview,
+    OrderDesk,
+    OrderResult,
+    OrderStatusResult,
+)
 from services.mcp_workers.storefront.qa import Answer
 from services.mcp_workers.storefront.storefront import Storefront
 from services.mcp_workers.storefront.views import (
@@ -37,7 +48,7 @@ Language = Annotated[str, Field(description="answer language: en, es or fr")]
 Lines = Annotated[list[CartLineInput], Field(description="full line list; quantity 0 removes")]
 
 
-def build_server(storefront: Storefront) -> MCPServer:
+def build_server(storefront: Storefront, orders: OrderDesk | None = None) -> MCPServer:
     server: MCPServer = MCPServer(
         "museo-storefront",
         instructions="Museo gift shop: search the catalog, manage carts, get a checkout link, "
@@ -46,16 +57,28 @@ def build_server(storefront: Storefront) -> MCPServer:
 
     @server.tool()
     def search_catalog(
-        query: str = "", category: str | None = None,
+        query: str = "",
+        category: str | None = None,
         price_min: Annotated[int | None, Field(description="minor units")] = None,
         price_max: Annotated[int | None, Field(description="minor units")] = None,
-        available: bool | None = None, country: str | None = None, language: Language = "en",
-        cursor: str | None = None, limit: Annotated[int, Field(ge=1, le=50)] = 10,
+        available: bool | None = None,
+        country: str | None = None,
+        language: Language = "en",
+        cursor: str | None = None,
+        limit: Annotated[int, Field(ge=1, le=50)] = 10,
     ) -> SearchResult:
         """Search products by words (en/es/fr) with filters; pass next_cursor for more."""
         return storefront.search_catalog(
-            query, category=category, price_min=price_min, price_max=price_max,
-            available=available, country=country, language=language, cursor=cursor, limit=limit)
+            query,
+            category=category,
+            price_min=price_min,
+            price_max=price_max,
+            available=available,
+            country=country,
+            language=language,
+            cursor=cursor,
+            limit=limit,
+        )
 
     @server.tool()
     def get_product(product_id: str, language: Language = "en") -> ProductResult:
@@ -63,8 +86,9 @@ def build_server(storefront: Storefront) -> MCPServer:
         return storefront.get_product(product_id, language)
 
     @server.tool()
-    def lookup_catalog(ids: list[str] | None = None, skus: list[str] | None = None,
-                       language: Language = "en") -> LookupResult:
+    def lookup_catalog(
+        ids: list[str] | None = None, skus: list[str] | None = None, language: Language = "en"
+    ) -> LookupResult:
         """Several products by ids and/or SKUs; unknown ones are listed in `missing`."""
         return storefront.lookup_catalog(ids, skus, language)
 
@@ -89,27 +113,71 @@ def build_server(storefront: Storefront) -> MCPServer:
         return await storefront.cancel_cart(owner, cart_id)
 
     @server.tool()
-    async def get_checkout_url(owner: Owner, cart_id: str,
-                               country: str | None = None) -> CheckoutResult:
+    async def get_checkout_url(
+        owner: Owner, cart_id: str, country: str | None = None
+    ) -> CheckoutResult:
         """A signed payment link for the cart (valid 30 minutes)."""
         return await storefront.get_checkout_url(owner, cart_id, country)
 
     @server.tool()
-    def ask_business(question: str, product_id: str | None = None,
-                     language: Language = "en") -> Answer:
+    def ask_business(
+        question: str, product_id: str | None = None, language: Language = "en"
+    ) -> Answer:
         """Answer a question about a product (price, stock, colours, sizes) or shop policies
         (shipping, returns, payment, privacy)."""
         return storefront.ask_business(question, product_id, language)
 
+    if orders is not None:
+        add_order_tools(server, orders)
     return server
+
+
+def add_order_tools(server: MCPServer, orders: OrderDesk) -> None:
+    @server.tool()
+    async def get_checkout(token: str) -> CheckoutPreview:
+        """What a checkout link is for (lines, total, expiry); rejects altered or old links."""
+        return await orders.preview(token)
+
+    @server.tool()
+    async def complete_checkout(token: str) -> OrderResult:
+        """Pay a checkout link (test mode): publishes the order and empties the cart. The signed
+        link is the capability: it names one cart of one owner, checked against Redis."""
+        return await orders.complete_checkout(token)
+
+    @server.tool()
+    async def order_status(owner: Owner, order_id: str | None = None) -> OrderStatusResult:
+        """One order of `owner`, or their recent orders, newest first."""
+        return await orders.order_status(owner, order_id)
+
+
+async def serve_from_kafka() -> None:
+    from services.mcp_workers.storefront.runtime import open_runtime
+
+    async with open_runtime() as runtime:
+        await build_server(runtime.storefront, runtime.orders).run_stdio_async()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", required=True, help="catalog JSONL (one Product per line)")
-    parser.add_argument("--base-url", default=os.environ.get("STOREFRONT_BASE_URL",
-                                                             "http://localhost:3300"))
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--catalog", help="catalog JSONL (one Product per line)")
+    source.add_argument(
+        "--from-kafka",
+        action="store_true",
+        help="catalog from Kafka, carts in Redis, orders to Kafka",
+    )
+    parser.add_argument(
+        "--base-url", default=os.environ.get("STOREFRONT_BASE_URL", "http://localhost:3300")
+    )
     args = parser.parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=os.environ.get("MUSEO_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    if args.from_kafka:
+        anyio.run(serve_from_kafka)
+        return
     secret = os.environ.get("STOREFRONT_CHECKOUT_SECRET")
     if not secret:
         # No default secret: a per-process random one means links die with the process.
