@@ -18,7 +18,7 @@ class AuthSettings(BaseSettings):
     audience: str = "museo-admin-api"
     token_ttl_seconds: int = 900
     leeway_seconds: int = 30
-    state_dir: Path = Path("var/auth")
+    state_dir: Path = Path(".local/data/auth")
 
     @property
     def keys_dir(self) -> Path:
