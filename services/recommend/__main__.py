@@ -17,12 +17,12 @@ from libs.contracts.recommend import RECOMMEND_REQUESTS
 from libs.messaging.broker import make_broker
 from libs.messaging.service import run_worker
 from libs.messaging.table import TableFollower
+from libs.profiles.redis_store import RedisProfileStore
 from libs.settings import ServiceSettings
 from services.recommend.domain import InteractionLog
 from services.recommend.handlers import register_batch_handler
 from services.recommend.runtime import RecommendRuntime
 from services.recommend.training import load_interactions
-from services.user_events.redis_store import RedisProfileStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

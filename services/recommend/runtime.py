@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from libs.contracts.privacy import ConsentSettings
 from libs.contracts.recommend import RecommendReply, RecommendRequest
 from libs.messaging.errors import HandlerError
+from libs.profiles.model import Profile
+from libs.profiles.redis_store import RedisProfileStore
 from services.recommend.domain import (
     HybridModel,
     InteractionLog,
@@ -25,8 +27,6 @@ from services.recommend.domain import (
 )
 from services.recommend.live_metrics import LiveMetrics
 from services.recommend.privacy import consent_for, may_personalize
-from services.user_events.domain import Profile
-from services.user_events.redis_store import RedisProfileStore
 
 log = logging.getLogger(__name__)
 # The offline bench's model settings (tests/bench/bench_recs.py: MODEL).

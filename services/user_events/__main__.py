@@ -19,12 +19,12 @@ from libs.messaging.broker import make_broker
 from libs.messaging.service import run_worker
 from libs.messaging.table import TableFollower
 from libs.messaging.worker import register_request_handler
+from libs.profiles.redis_store import RedisProfileStore
 from libs.settings import ServiceSettings
 from services.user_events.domain import ProfileConfig
 from services.user_events.handlers import register_event_consumer, register_privacy_consumer
 from services.user_events.ingest import Ingestor
 from services.user_events.privacy import PrivacyService
-from services.user_events.redis_store import RedisProfileStore
 
 
 class UserEventsSettings(ServiceSettings):

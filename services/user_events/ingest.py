@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from libs.contracts.events import UserEvent
+from libs.profiles.redis_store import BatchWrite, RedisProfileStore, unique
 from services.user_events.domain import Profile, ProfileConfig, fold, stitch
 from services.user_events.domain.fold import ProductLookup
-from services.user_events.redis_store import BatchWrite, RedisProfileStore, unique
 
 
 class Ingestor:

@@ -24,9 +24,9 @@ from libs.contracts.privacy import (
     consent_key,
 )
 from libs.conversation.store import ConversationStore
+from libs.profiles.redis_store import alias_key
+from libs.profiles.store import redis_key
 from services.user_events.domain import from_redis
-from services.user_events.domain.store import redis_key
-from services.user_events.redis_store import alias_key
 
 AUDIT_TTL_S = 3 * 365 * 86400
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from libs.contracts.recommend import RecommendReply, RecommendRequest
+from libs.profiles.model import Profile
 from services.recommend.domain.recommender import Recommender
-from services.user_events.domain.profile import Profile
 
 
 class ProfileLoader(Protocol):

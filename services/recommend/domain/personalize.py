@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from pydantic import BaseModel
 
+from libs.profiles.model import Profile, price_band
 from services.recommend.domain.model import HybridModel
-from services.user_events.domain.fold import price_band
-from services.user_events.domain.profile import Profile
 
 
 class PersonalizationConfig(BaseModel):

@@ -12,6 +12,7 @@ from datetime import timedelta
 import numpy as np
 
 from libs.contracts.recommend import RecommendedItem, RecommendReply, RecommendRequest
+from libs.profiles.model import Profile
 from services.recommend.domain.model import HybridModel, seasonal_mask
 from services.recommend.domain.personalize import (
     PersonalizationConfig,
@@ -21,7 +22,6 @@ from services.recommend.domain.personalize import (
     normalise,
 )
 from services.recommend.domain.rules import Availability, allowed_mask, just_bought, mmr
-from services.user_events.domain.profile import Profile
 
 
 class Recommender:

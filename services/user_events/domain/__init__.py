@@ -1,7 +1,6 @@
 """Pure user-profile logic: fold user events into profiles, stitch identities, serialise."""
 
-from services.user_events.domain.fold import fold, price_band, stitch
-from services.user_events.domain.profile import (
+from libs.profiles.model import (
     Affinity,
     Consent,
     Profile,
@@ -9,13 +8,15 @@ from services.user_events.domain.profile import (
     Purchase,
     SessionContext,
     decayed,
+    price_band,
 )
-from services.user_events.domain.store import (
+from libs.profiles.store import (
     InMemoryProfileStore,
     ProfileStore,
     from_redis,
     to_redis_hash,
 )
+from services.user_events.domain.fold import fold, stitch
 
 __all__ = [
     "Affinity",

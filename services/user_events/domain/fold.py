@@ -13,30 +13,22 @@ from datetime import datetime
 
 from libs.contracts.catalog import Product
 from libs.contracts.events import ProductDetail, UserEvent
-from services.user_events.domain.profile import (
+from libs.profiles.model import (
     Affinity,
     Consent,
     Profile,
     ProfileConfig,
     Purchase,
     SessionContext,
+    price_band,
 )
 
 ProductLookup = Callable[[str], Product | None]
 
-_BANDS = ((500, "under-5"), (1500, "5-15"), (4000, "15-40"), (10000, "40-100"))
 
-
-def price_band(price_minor: int) -> str:
-    """Coarse price band (minor units of a 2-decimal currency) used for price affinity."""
-    for limit, name in _BANDS:
-        if price_minor < limit:
-            return name
-    return "100-plus"
-
-
-def _bump(table: dict[str, Affinity], key: str | None, delta: float, now: datetime,
-          cfg: ProfileConfig) -> None:
+def _bump(
+    table: dict[str, Affinity], key: str | None, delta: float, now: datetime, cfg: ProfileConfig
+) -> None:
     if not key or delta == 0:
         return
     current = table.get(key)
@@ -47,8 +39,9 @@ def _bump(table: dict[str, Affinity], key: str | None, delta: float, now: dateti
         del table[weakest]
 
 
-def _enrich(detail: ProductDetail, lookup: ProductLookup | None) -> tuple[str | None, str | None,
-                                                                          int | None]:
+def _enrich(
+    detail: ProductDetail, lookup: ProductLookup | None
+) -> tuple[str | None, str | None, int | None]:
     product = lookup(detail.id) if lookup else None
     category = detail.category or (product.category if product else None)
     vendor = detail.vendor or (product.vendor if product and product.vendor else None)
@@ -78,9 +71,12 @@ def _add_purchases(purchases: list[Purchase], event: UserEvent, cap: int) -> lis
     for d in event.product_details:
         prev = by_id.get(d.id)
         at = max(prev.at, event.event_time) if prev else event.event_time
-        by_id[d.id] = Purchase(product_id=d.id, at=at,
-                               quantity=(prev.quantity if prev else 0) + d.quantity,
-                               orders=(prev.orders if prev else 0) + 1)
+        by_id[d.id] = Purchase(
+            product_id=d.id,
+            at=at,
+            quantity=(prev.quantity if prev else 0) + d.quantity,
+            orders=(prev.orders if prev else 0) + 1,
+        )
     return sorted(by_id.values(), key=lambda x: x.at)[-cap:]
 
 
@@ -97,7 +93,7 @@ def fold(
     if event.event_id in profile.seen_event_ids:
         return profile
     p = profile.model_copy(deep=True)
-    p.seen_event_ids = (p.seen_event_ids + [event.event_id])[-cfg.max_seen_ids:]
+    p.seen_event_ids = (p.seen_event_ids + [event.event_id])[-cfg.max_seen_ids :]
     p.event_count += 1
     p.visitor_id = p.visitor_id or event.visitor_id
     if event.visitor_id not in p.visitor_ids:
@@ -119,14 +115,14 @@ def fold(
     if event.event_type == "purchase-complete":
         p.purchases = _add_purchases(p.purchases, event, cfg.max_purchases)
     p.recent_events = sorted(p.recent_events + [event], key=lambda e: e.event_time)[
-        -cfg.max_recent_events:
+        -cfg.max_recent_events :
     ]
     s = _session(p, event, cfg)
     s.last_seen = max(s.last_seen or event.event_time, event.event_time)
     if event.event_type != "remove-from-cart":
         s.product_ids = [i for i in s.product_ids if i not in event.product_ids]
-        s.product_ids = (s.product_ids + event.product_ids)[-cfg.max_session_items:]
-    s.event_types = (s.event_types + [event.event_type])[-cfg.max_session_items:]
+        s.product_ids = (s.product_ids + event.product_ids)[-cfg.max_session_items :]
+    s.event_types = (s.event_types + [event.event_type])[-cfg.max_session_items :]
     if event.search_query:
         s.search_queries = (s.search_queries + [event.search_query])[-10:]
     s.intent_name = event.intent_name or s.intent_name
@@ -138,8 +134,9 @@ def fold(
     return p
 
 
-def _merge_affinity(a: dict[str, Affinity], b: dict[str, Affinity], now: datetime,
-                    cfg: ProfileConfig) -> dict[str, Affinity]:
+def _merge_affinity(
+    a: dict[str, Affinity], b: dict[str, Affinity], now: datetime, cfg: ProfileConfig
+) -> dict[str, Affinity]:
     out = {k: Affinity(score=v.value(now, cfg.half_life), at=now) for k, v in a.items()}
     for k, v in b.items():
         prev = out[k].score if k in out else 0.0
@@ -155,8 +152,9 @@ def _strictest(a: bool | None, b: bool | None) -> bool | None:
     return a if a is not None else b
 
 
-def stitch(anonymous: Profile, customer: Profile, now: datetime, *,
-           config: ProfileConfig | None = None) -> Profile:
+def stitch(
+    anonymous: Profile, customer: Profile, now: datetime, *, config: ProfileConfig | None = None
+) -> Profile:
     """Merge an anonymous (clientId) profile into the customer's once the two are linked."""
     cfg = config or ProfileConfig()
     c = customer.model_copy(deep=True)
@@ -164,28 +162,39 @@ def stitch(anonymous: Profile, customer: Profile, now: datetime, *,
     c.visitor_ids = list(dict.fromkeys(customer.visitor_ids + anonymous.visitor_ids))
     c.visitor_id = customer.visitor_id or anonymous.visitor_id
     for facet in ("categories", "vendors", "price_bands", "products"):
-        setattr(c, facet, _merge_affinity(getattr(customer, facet), getattr(anonymous, facet),
-                                          now, cfg))
+        setattr(
+            c, facet, _merge_affinity(getattr(customer, facet), getattr(anonymous, facet), now, cfg)
+        )
     events = {e.event_id: e for e in customer.recent_events + anonymous.recent_events}
-    c.recent_events = sorted(events.values(), key=lambda e: e.event_time)[-cfg.max_recent_events:]
+    c.recent_events = sorted(events.values(), key=lambda e: e.event_time)[-cfg.max_recent_events :]
     bought: dict[str, Purchase] = {}
     for x in customer.purchases + anonymous.purchases:
         prev = bought.get(x.product_id)
-        bought[x.product_id] = x if prev is None else Purchase(
-            product_id=x.product_id, at=max(prev.at, x.at), quantity=prev.quantity + x.quantity,
-            orders=prev.orders + x.orders)
-    c.purchases = sorted(bought.values(), key=lambda x: x.at)[-cfg.max_purchases:]
+        bought[x.product_id] = (
+            x
+            if prev is None
+            else Purchase(
+                product_id=x.product_id,
+                at=max(prev.at, x.at),
+                quantity=prev.quantity + x.quantity,
+                orders=prev.orders + x.orders,
+            )
+        )
+    c.purchases = sorted(bought.values(), key=lambda x: x.at)[-cfg.max_purchases :]
     seen = list(dict.fromkeys(customer.seen_event_ids + anonymous.seen_event_ids))
-    c.seen_event_ids = seen[-cfg.max_seen_ids:]
+    c.seen_event_ids = seen[-cfg.max_seen_ids :]
     c.event_count = customer.event_count + anonymous.event_count
-    newer = max((customer, anonymous), key=lambda x: x.last_seen or datetime.min.replace(
-        tzinfo=now.tzinfo))
+    newer = max(
+        (customer, anonymous), key=lambda x: x.last_seen or datetime.min.replace(tzinfo=now.tzinfo)
+    )
     c.session = newer.session.model_copy(deep=True)
     c.market, c.country = newer.market or c.market, newer.country or c.country
-    c.consent = Consent(**{
-        f: _strictest(getattr(customer.consent, f), getattr(anonymous.consent, f))
-        for f in ("analytics", "personalization", "marketing")
-    })
+    c.consent = Consent(
+        **{
+            f: _strictest(getattr(customer.consent, f), getattr(anonymous.consent, f))
+            for f in ("analytics", "personalization", "marketing")
+        }
+    )
     stamps = [t for t in (customer.last_seen, anonymous.last_seen) if t]
     c.last_seen = max(stamps) if stamps else None
     c.expires_at = c.last_seen + cfg.ttl_customer if c.last_seen else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from services.user_events.domain.profile import Profile
+from libs.profiles.model import Profile
 
 REDIS_KEY_PREFIX = "profile:"
 

@@ -113,12 +113,21 @@ class Profile(BaseModel):
         """Store key: the customer id once known, else the visitor id."""
         return self.user_id or self.visitor_id or ""
 
-    def affinity_values(
-        self, name: str, now: datetime, half_life: timedelta
-    ) -> dict[str, float]:
+    def affinity_values(self, name: str, now: datetime, half_life: timedelta) -> dict[str, float]:
         """Decayed affinities of one facet ("categories", "vendors", "price_bands", "products")."""
         table: dict[str, Affinity] = getattr(self, name)
         return {k: a.value(now, half_life) for k, a in table.items()}
 
     def purchased_within(self, now: datetime, window: timedelta) -> set[str]:
         return {p.product_id for p in self.purchases if now - p.at <= window}
+
+
+_BANDS = ((500, "under-5"), (1500, "5-15"), (4000, "15-40"), (10000, "40-100"))
+
+
+def price_band(price_minor: int) -> str:
+    """Coarse price band (minor units of a 2-decimal currency) used for price affinity."""
+    for limit, name in _BANDS:
+        if price_minor < limit:
+            return name
+    return "100-plus"

@@ -15,8 +15,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from libs.contracts.privacy import ConsentSettings, consent_key
-from services.user_events.domain import Profile, from_redis, to_redis_hash
-from services.user_events.domain.store import redis_key
+from libs.profiles.model import Profile
+from libs.profiles.store import from_redis, redis_key, to_redis_hash
 
 FOLDED_COUNTER = "stats:user_events:folded"  # events folded (after dedup); no personal data
 
@@ -97,8 +97,9 @@ class RedisProfileStore:
                 consents[visitor] = {**more_c.get(user, {}), **consents.get(visitor, {})}
         return profiles, consents
 
-    async def _load(self, keys: Sequence[str]) -> tuple[
-            dict[str, Profile], dict[str, dict[str, ConsentSettings]], dict[str, str]]:
+    async def _load(
+        self, keys: Sequence[str]
+    ) -> tuple[dict[str, Profile], dict[str, dict[str, ConsentSettings]], dict[str, str]]:
         async with self.redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.hget(redis_key(key), "profile")
@@ -109,7 +110,7 @@ class RedisProfileStore:
         consents: dict[str, dict[str, ConsentSettings]] = {}
         aliased: dict[str, str] = {}
         for i, key in enumerate(keys):
-            raw_p, raw_c, raw_a = raws[3 * i: 3 * i + 3]
+            raw_p, raw_c, raw_a = raws[3 * i : 3 * i + 3]
             profile = from_redis(raw_p)
             if profile is not None:
                 profiles[key] = profile

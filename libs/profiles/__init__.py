@@ -1,0 +1,1 @@
+"""User profiles shared by user_events (which writes them) and recommend (which reads them)."""

@@ -1,0 +1,97 @@
+"""`POST /v1/events`: Shopify Web Pixels standard events, one or a batch, exactly as a custom
+pixel sends them (`analytics.subscribe("all_standard_events", e => fetch(..., e))`).
+
+Each event is validated on its own: bad ones are rejected with their index, id and reason; the
+good ones are published to `events.raw` (key = client id) by an idempotent `acks=all` producer.
+The answer is 202 only after Kafka acknowledged every accepted event; 422 when none was valid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from libs.contracts.base import H_CONTENT_TYPE, H_MESSAGE_ID
+from libs.contracts.events import EVENTS_RAW, UserEvent
+from libs.events import validate_batch
+from services.gateway.deps import GatewayState, state
+from services.gateway.errors import problem
+
+router = APIRouter(tags=["events"])
+PRODUCER = "events_producer"
+TOPIC = "events_topic"  # extras override, used by tests to isolate a topic
+
+
+async def _start(gw: GatewayState) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=gw.settings.kafka_bootstrap_servers,
+        client_id=f"gateway-events-{gw.settings.instance_id}",
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=15000,
+    )
+    await producer.start()
+    gw.extras[PRODUCER] = producer
+    gw.extras.setdefault(TOPIC, EVENTS_RAW)
+
+
+async def _stop(gw: GatewayState) -> None:
+    producer: AIOKafkaProducer | None = gw.extras.pop(PRODUCER, None)
+    if producer is not None:
+        await producer.stop()
+
+
+def setup(app: FastAPI) -> None:
+    app.state.startup_hooks.append(_start)
+    app.state.shutdown_hooks.append(_stop)
+
+
+async def publish_events(gw: GatewayState, events: list[UserEvent]) -> None:
+    """Send every event and wait until Kafka acknowledged all of them (acks=all)."""
+    producer: AIOKafkaProducer = gw.extras[PRODUCER]
+    topic: str = gw.extras.get(TOPIC, EVENTS_RAW)
+    futures = [
+        await producer.send(
+            topic,
+            event.model_dump_json().encode(),
+            key=event.visitor_id.encode(),
+            headers=[(H_MESSAGE_ID, event.event_id.encode()),
+                     (H_CONTENT_TYPE, b"application/json")],
+        )
+        for event in events
+    ]
+    await asyncio.gather(*futures)
+
+
+@router.post("/v1/events", status_code=202, summary="Ingest Web Pixels events (one or a batch)")
+async def ingest(
+    request: Request,
+    market: str | None = Query(None, max_length=8, description="market code, e.g. UK, EU, US"),
+    country: str | None = Query(None, max_length=8, description="ISO country (US-CA for CA)"),
+    gw: GatewayState = Depends(state),
+) -> Any:
+    try:
+        payload = json.loads(await request.body())
+    except ValueError as exc:
+        return problem(400, "bad_request", f"body is not JSON: {exc}")
+    if not isinstance(payload, dict | list):
+        return problem(400, "bad_request", "body must be an event, a list or {\"events\": [...]}")
+    result = validate_batch(payload, market=market, country=country)
+    body = {
+        "accepted": len(result.accepted),
+        "accepted_ids": [e.event_id for e in result.accepted],
+        "rejected": [r.model_dump() for r in result.rejected],
+        "skipped": [r.model_dump() for r in result.skipped],
+    }
+    if not result.accepted and result.rejected:
+        return JSONResponse(
+            {"error": {"code": "invalid_events", "message": "no valid event"}, **body}, 422)
+    if result.accepted:
+        await publish_events(gw, result.accepted)
+    return body

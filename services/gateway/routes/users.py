@@ -1,0 +1,108 @@
+"""Privacy endpoints: erasure (`DELETE /v1/users/{id}`), export, and consent per market.
+
+Erasure and consent are commands on `privacy.requests` (key = user id, acks=all); the
+user-events service carries them out. DELETE waits a little for the audit record and answers 200
+with it, or 202 with the request id to poll at `GET /v1/privacy/requests/{request_id}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from libs.contracts.privacy import (
+    ALL_MARKETS,
+    PRIVACY_REQUESTS,
+    ConsentSettings,
+    ExportReply,
+    ExportRequest,
+    PrivacyAudit,
+    PrivacyCommand,
+    audit_key,
+)
+from libs.contracts.topics import USER_EVENTS_REQUESTS
+from services.gateway.deps import GatewayState, state
+from services.gateway.errors import problem
+from services.gateway.routes.events import PRODUCER
+
+router = APIRouter(tags=["privacy"])
+UserId = Path(min_length=1, max_length=128)
+
+
+def _forbidden(gw: GatewayState, request: Request, user_id: str) -> JSONResponse | None:
+    """Where the gateway knows the caller (`resolve_user`), only they may act on their data."""
+    resolve = gw.extras.get("resolve_user")
+    caller = resolve(request) if resolve is not None else None
+    if caller is not None and caller != user_id:
+        return problem(403, "forbidden", "you may only act on your own data")
+    return None
+
+
+async def _send(gw: GatewayState, command: PrivacyCommand) -> None:
+    producer: AIOKafkaProducer = gw.extras[PRODUCER]
+    topic: str = gw.extras.get("privacy_topic", PRIVACY_REQUESTS)
+    await producer.send_and_wait(topic, command.model_dump_json().encode(),
+                                 key=command.user_id.encode())
+
+
+async def _audit(gw: GatewayState, request_id: str) -> PrivacyAudit | None:
+    raw = await gw.redis.get(audit_key(request_id))
+    return PrivacyAudit.model_validate_json(raw) if raw else None
+
+
+@router.delete("/v1/users/{user_id}", summary="Erase every piece of a user's personal data")
+async def erase(request: Request, user_id: str = UserId,
+                visitor_id: list[str] = Query(default_factory=list, max_length=20),
+                wait: float = Query(10.0, ge=0, le=30), gw: GatewayState = Depends(state)) -> Any:
+    if (denied := _forbidden(gw, request, user_id)) is not None:
+        return denied
+    command = PrivacyCommand(request_id=uuid.uuid4().hex, kind="erase", user_id=user_id,
+                             visitor_ids=visitor_id)
+    await _send(gw, command)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        audit = await _audit(gw, command.request_id)
+        if audit is not None:
+            return {"request_id": command.request_id, "status": "done",
+                    "audit": audit.model_dump(mode="json")}
+        await asyncio.sleep(0.1)
+    return JSONResponse({"request_id": command.request_id, "status": "pending"}, 202)
+
+
+@router.get("/v1/privacy/requests/{request_id}", summary="Audit record of an erasure")
+async def erasure_status(request_id: str = Path(max_length=64),
+                         gw: GatewayState = Depends(state)) -> Any:
+    audit = await _audit(gw, request_id)
+    if audit is None:
+        return JSONResponse({"request_id": request_id, "status": "pending"}, 202)
+    return {"request_id": request_id, "status": "done", "audit": audit.model_dump(mode="json")}
+
+
+@router.get("/v1/users/{user_id}/export", response_model=ExportReply,
+            summary="Everything held about a user")
+async def export(request: Request, user_id: str = UserId,
+                 gw: GatewayState = Depends(state)) -> Any:
+    if (denied := _forbidden(gw, request, user_id)) is not None:
+        return denied
+    topic: str = gw.extras.get("user_events_topic", USER_EVENTS_REQUESTS)
+    return await gw.rpc.request(topic, ExportRequest(user_id=user_id), ExportReply, key=user_id)
+
+
+@router.put("/v1/users/{user_id}/consent", status_code=202,
+            summary="Record consent (or a CCPA opt-out) for a market, or all markets")
+async def consent(body: ConsentSettings, request: Request, user_id: str = UserId,
+                  market: str = Query(ALL_MARKETS, max_length=8),
+                  visitor_id: list[str] = Query(default_factory=list, max_length=20),
+                  gw: GatewayState = Depends(state)) -> Any:
+    if (denied := _forbidden(gw, request, user_id)) is not None:
+        return denied
+    command = PrivacyCommand(request_id=uuid.uuid4().hex, kind="consent", user_id=user_id,
+                             visitor_ids=visitor_id, market=market, consent=body)
+    await _send(gw, command)
+    return {"request_id": command.request_id, "status": "accepted"}
