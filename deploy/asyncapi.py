@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from faststream.specification import AsyncAPI
+from pydantic import TypeAdapter
 
 COMPOSITION_ROOTS = (
     ("services.markets.__main__", "MarketsSettings"),
-    ("services.mcp_workers.__main__", "WorkerSettings"),
+    ("services.mcp_workers.__main__", "McpWorkersSettings"),
     ("services.user_events.__main__", "UserEventsSettings"),
     ("services.recommend.__main__", "RecommendSettings"),
 )
@@ -26,6 +27,10 @@ EXTRA_SCHEMAS = (
     ("libs.contracts.events", "EVENTS_RAW", "UserEvent"),
     ("libs.contracts.orders", "ORDERS", "Order"),
     ("libs.contracts.catalog", "CATALOG_PRODUCTS", "Product"),
+    ("libs.contracts.privacy", "PRIVACY_REQUESTS", "PrivacyCommand"),
+    ("libs.contracts.recommend", "RECOMMEND_REQUESTS", "RecommendRequest"),
+    ("libs.contracts.mcp", "STOREFRONT_REQUESTS", "ToolCallRequest"),
+    ("libs.contracts.admin", "ADMIN_REQUESTS", "AdminRequest"),
 )
 
 
@@ -36,7 +41,8 @@ def _brokers() -> list[Any]:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:
             continue
-        brokers.append(module.build(getattr(module, settings_name)()))
+        built = module.build(getattr(module, settings_name)())
+        brokers.append(getattr(built, "broker", built))  # some roots return an app holding it
     return brokers
 
 
@@ -47,23 +53,42 @@ def _extra_schemas() -> dict[str, dict[str, Any]]:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:
             continue
-        out[getattr(module, topic_attr)] = getattr(module, model_name).model_json_schema()
+        model = getattr(module, model_name, None)
+        topic = getattr(module, topic_attr, None)
+        if model is None or topic is None:
+            continue
+        schema = (
+            model.model_json_schema()
+            if hasattr(model, "model_json_schema")
+            else TypeAdapter(model).json_schema()
+        )
+        out[topic] = schema
     return out
 
 
 def generate() -> dict[str, Any]:
     from libs.messaging.worker import DOC_SCHEMAS
 
-    brokers = _brokers()
-    spec = AsyncAPI(
-        brokers[0],
-        title="Museo Commerce",
-        version="0.1.0",
-        description="Every Kafka topic of Museo Commerce and the contract it carries.",
-    )
-    for broker in brokers[1:]:
-        spec.add_broker(broker)
-    doc: dict[str, Any] = spec.to_specification().to_jsonable()
+    # FastStream's factory documents one broker; each service has its own, so merge them.
+    doc: dict[str, Any] = {}
+    for broker in _brokers():
+        part = (
+            AsyncAPI(
+                broker,
+                title="Museo Commerce",
+                version="0.1.0",
+                description="Every Kafka topic of Museo Commerce and the contract it carries.",
+            )
+            .to_specification()
+            .to_jsonable()
+        )
+        if not doc:
+            doc = part
+            continue
+        for section in ("channels", "operations"):
+            doc.setdefault(section, {}).update(part.get(section, {}))
+        for kind, items in part.get("components", {}).items():
+            doc.setdefault("components", {}).setdefault(kind, {}).update(items)
     schemas = {**_extra_schemas(), **DOC_SCHEMAS}
     doc["x-museo-topic-schemas"] = schemas
     for channel in doc.get("channels", {}).values():

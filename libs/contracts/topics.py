@@ -44,7 +44,9 @@ REQUEST_TOPICS = (
 )
 FACT_TOPICS = (
     TopicSpec(CATALOG_PRODUCTS, partitions=3, compacted=True),
-    TopicSpec(EVENTS_RAW, partitions=3),
+    # Raw events cannot be erased per user inside the log, so they are kept a bounded time;
+    # what lasts is the profile in Redis, which erasure removes.
+    TopicSpec(EVENTS_RAW, partitions=3, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
     TopicSpec(ORDERS, partitions=3),
     TopicSpec(PRIVACY_REQUESTS, partitions=1),
 )

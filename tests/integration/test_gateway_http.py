@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from tests.integration.fixtures_platform import Stack, stack
-from tests.integration.helpers_platform import GatewayServer, group_member_count, wait_until
+from tests.integration.helpers_platform import GatewayServer, group_member_count
 
 __all__ = ["stack"]
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI
 from mcp.server.mcpserver import Context, MCPServer
@@ -24,6 +24,13 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.routing import Route
 
+from libs.contracts.recommend import (
+    RECOMMEND_REQUESTS,
+    IntentContext,
+    RecommendKind,
+    RecommendReply,
+    RecommendRequest,
+)
 from libs.contracts.storefront import SESSION_HEADER, CartLineIn
 from libs.messaging.errors import RemoteError, RequestTimeout
 from services.gateway.deps import GatewayState
@@ -153,6 +160,40 @@ def build_mcp(app: FastAPI) -> MCPServer:
         """Answer a question about a product or the shop's policies."""
         return await forward(
             "ask_business", {"question": question, "product_id": product_id, "language": language}
+        )
+
+    @server.tool()
+    async def get_recommendations(
+        ctx: Context,
+        kind: RecommendKind = "recommended_for_you",
+        product_id: str | None = None,
+        limit: Annotated[int, Field(ge=1, le=50)] = 10,
+        country: str | None = None,
+        intent: Literal["purchase", "comparison", "browsing", "research"] | None = None,
+    ) -> CallToolResult:
+        """Products for this session (personalised from its events, per market and consent), or
+        similar / frequently-bought-together items of a product."""
+        gw: GatewayState = app.state.gw
+        owner = owner_from(gw, ctx) or "anonymous"
+        user = owner.removeprefix("user:") if owner.startswith("user:") else None
+        req = RecommendRequest(
+            user_id=user,
+            visitor_id=None if user else owner,
+            kind=kind,
+            product_id=product_id,
+            limit=limit,
+            country=country,
+            intent=IntentContext(type=intent) if intent else None,
+        )
+        try:
+            reply = await gw.rpc.request(
+                RECOMMEND_REQUESTS, req, RecommendReply, key=req.profile_key
+            )
+        except (RemoteError, RequestTimeout) as exc:
+            return _failure(f"recommendations unavailable: {exc}")
+        data = reply.model_dump(mode="json")
+        return CallToolResult(
+            content=[TextContent(type="text", text=json.dumps(data))], structured_content=data
         )
 
     return server
