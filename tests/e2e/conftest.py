@@ -75,3 +75,16 @@ def system(infra: dict[str, str]) -> Iterator[System]:
 def client(system: System) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=system.base_url, timeout=20) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def admin_headers(system: System) -> dict[str, str]:
+    """A bearer token of the demo service account the gateway creates on first start."""
+    from pathlib import Path
+
+    state_dir = Path(os.environ.get("MUSEO_AUTH_STATE_DIR", ".local/data/auth"))
+    secret = (state_dir / "museo-admin.secret").read_text().strip()
+    resp = httpx.post(f"{system.base_url}/oauth/token", auth=("museo-admin", secret),
+                      data={"grant_type": "client_credentials"}, timeout=20)
+    assert resp.status_code == 200, resp.text
+    return {"authorization": f"Bearer {resp.json()['access_token']}"}

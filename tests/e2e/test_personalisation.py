@@ -25,7 +25,9 @@ def recs(client: httpx.Client, visitor: str) -> dict[str, object]:
     raise AssertionError(resp.text)
 
 
-def test_pixel_events_personalise_then_erasure_forgets(client: httpx.Client) -> None:
+def test_pixel_events_personalise_then_erasure_forgets(
+    client: httpx.Client, admin_headers: dict[str, str]
+) -> None:
     visitor = f"e2e-{uuid.uuid4().hex[:8]}"
     before = recs(client, visitor)
     assert before["strategy"] == "cold_start"
@@ -39,6 +41,8 @@ def test_pixel_events_personalise_then_erasure_forgets(client: httpx.Client) -> 
             break
         time.sleep(0.25)
     assert after["personalized"] is True and after["items"] != before["items"]
-    erased = client.delete(f"/v1/users/{visitor}")
+    assert client.delete(f"/v1/users/{visitor}").status_code == 401, "erasure is not public"
+    erased = client.delete(f"/v1/users/{visitor}", headers=admin_headers)
     assert erased.status_code == 200 and erased.json()["status"] == "done"
-    assert client.get(f"/v1/users/{visitor}/export").json()["profiles"] == []
+    exported = client.get(f"/v1/users/{visitor}/export", headers=admin_headers)
+    assert exported.json()["profiles"] == []

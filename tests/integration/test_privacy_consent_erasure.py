@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
+from libs.auth.api_keys import create_api_key
 from tests.integration import test_recs_personalisation as recs
 from tests.integration.helpers_platform import poll, unique
 from tests.integration.test_events_ingest import checkout_completed, product_viewed
@@ -102,3 +104,16 @@ async def test_erasure_removes_every_piece_of_personal_data(stack: Stack) -> Non
     audit = await stack.redis.get(f"privacy:audit:{done['request_id']}")
     assert audit is not None and customer.encode() not in audit and visitor.encode() not in audit
     assert (await stack.get(f"/v1/users/{customer}/export")).json()["profiles"] == []
+
+
+async def test_privacy_endpoints_need_a_credential_with_users_admin(stack: Stack) -> None:
+    async with httpx.AsyncClient(base_url=stack.gateway.base_url, timeout=20) as anonymous:
+        assert (await anonymous.delete("/v1/users/someone")).status_code == 401
+        assert (await anonymous.get("/v1/users/someone/export")).status_code == 401
+        resp = await anonymous.put("/v1/users/someone/consent", json={"personalization": True})
+        assert resp.status_code == 401
+    _, weak = create_api_key(stack.gateway.app.state.gw.extras["auth"].api_keys, unique("weak"),
+                             ["catalog:read"])
+    async with httpx.AsyncClient(base_url=stack.gateway.base_url, timeout=20,
+                                 headers={"x-api-key": weak}) as reader:
+        assert (await reader.delete("/v1/users/someone")).status_code == 403

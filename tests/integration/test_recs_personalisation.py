@@ -16,6 +16,8 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 from redis.asyncio import Redis
 
+from libs.auth.api_keys import create_api_key
+from libs.auth.scopes import USERS_ADMIN
 from libs.catalog.demo import load_demo_catalog
 from libs.contracts.topics import TopicSpec
 from libs.messaging.topics import ensure_topics
@@ -38,13 +40,16 @@ class Stack:
     user_events: UserEventsApp
     redis: Redis
     product_ids: list[str]
+    api_key: str  # the shop backend's credential (users:admin) for the privacy endpoints
 
     async def get(self, path: str, **params: Any) -> httpx.Response:
-        async with httpx.AsyncClient(base_url=self.gateway.base_url, timeout=20) as c:
+        async with httpx.AsyncClient(base_url=self.gateway.base_url, timeout=20,
+                                     headers={"x-api-key": self.api_key}) as c:
             return await c.get(path, params=params)
 
     async def send(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        async with httpx.AsyncClient(base_url=self.gateway.base_url, timeout=30) as c:
+        async with httpx.AsyncClient(base_url=self.gateway.base_url, timeout=30,
+                                     headers={"x-api-key": self.api_key}) as c:
             return await c.request(method, path, **kw)
 
     async def recs(self, **params: Any) -> dict[str, Any]:
@@ -97,8 +102,10 @@ async def stack(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Stack]:
         "events_topic": t["events"], "privacy_topic": t["privacy"],
         "user_events_topic": t["uereq"], "recommend_topic": t["recreq"]})
     redis = Redis.from_url(redis_url)
+    _, api_key = create_api_key(gateway.app.state.gw.extras["auth"].api_keys, unique("backend"),
+                                [USERS_ADMIN])
     try:
-        yield Stack(gateway, rec, ue, redis, ids)
+        yield Stack(gateway, rec, ue, redis, ids, api_key)
     finally:
         await redis.aclose()
         await gateway.stop()

@@ -16,6 +16,9 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from libs.auth.errors import Forbidden, Unauthenticated
+from libs.auth.principal import require_scope
+from libs.auth.scopes import USERS_ADMIN
 from libs.contracts.privacy import (
     ALL_MARKETS,
     PRIVACY_REQUESTS,
@@ -36,11 +39,24 @@ UserId = Path(min_length=1, max_length=128)
 
 
 def _forbidden(gw: GatewayState, request: Request, user_id: str) -> JSONResponse | None:
-    """Where the gateway knows the caller (`resolve_user`), only they may act on their data."""
+    """Who may read, change or erase a user's data: the user themself (when the gateway knows
+    the caller through `resolve_user`), or the shop's own backend with a machine credential
+    holding `users:admin`. Anyone else gets 401/403: an erasure is not a public operation."""
     resolve = gw.extras.get("resolve_user")
     caller = resolve(request) if resolve is not None else None
-    if caller is not None and caller != user_id:
-        return problem(403, "forbidden", "you may only act on your own data")
+    if caller is not None:
+        return None if caller == user_id else problem(403, "forbidden", "you may only act on your own data")
+    auth = gw.extras.get("auth")
+    if auth is None:
+        return problem(503, "unavailable", "authentication is not configured")
+    try:
+        principal = auth.authenticator.authenticate(
+            request.headers.get("authorization"), request.headers.get("x-api-key"))
+        require_scope(principal, USERS_ADMIN)
+    except Unauthenticated as exc:
+        return problem(401, "unauthorized", exc.description)
+    except Forbidden:
+        return problem(403, "forbidden", f"the credential lacks the scope {USERS_ADMIN}")
     return None
 
 
