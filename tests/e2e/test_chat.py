@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -60,3 +61,21 @@ async def test_get_recommendations_over_streamable_http(system: System) -> None:
         result = await mcp.call_tool("get_recommendations", {"kind": "trending", "limit": 5})
         assert not result.is_error, result.content
         assert result.structured_content and len(result.structured_content["items"]) == 5
+
+
+async def test_a_chat_search_shapes_the_shoppers_profile(client: httpx.Client, redis_url: str) -> None:
+    from redis.asyncio import Redis
+
+    reply = say(client, "show me candles", country="GB")
+    assert reply["products"]
+    owner = f"anon:{reply['conversation_id']}"
+    redis = Redis.from_url(redis_url)
+    try:
+        for _ in range(50):
+            if await redis.exists(f"profile:{owner}"):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the conversation event never reached the profile")
+    finally:
+        await redis.aclose()

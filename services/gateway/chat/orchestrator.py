@@ -16,6 +16,7 @@ from libs.conversation.store import Conversation, ConversationStore
 from libs.locale.language import normalise_language
 from services.gateway.chat.actions import ACTIONS, Outcome, Turn, not_available
 from services.gateway.chat.downstream import Downstream, ToolProblem, Unavailable
+from services.gateway.chat.signals import Publish, emit, turn_event
 from services.gateway.chat.texts import say
 
 log = logging.getLogger(__name__)
@@ -23,9 +24,12 @@ FEATURE_OF = {"recommendations": "recommendations", "order_status": "order_statu
 
 
 class ChatOrchestrator:
-    def __init__(self, store: ConversationStore, down: Downstream) -> None:
+    def __init__(
+        self, store: ConversationStore, down: Downstream, publish: Publish | None = None
+    ) -> None:
         self.store = store
         self.down = down
+        self.publish = publish
 
     async def _conversation(self, msg: ChatMessage, session_owner: str | None) -> Conversation:
         conv = None
@@ -66,6 +70,7 @@ class ChatOrchestrator:
         conv.pending_question = result.clarification
         conv.add_turn("assistant", outcome.text)
         await self.store.save(conv)
+        await emit(self.publish, turn_event(conv, result, outcome.products))
         return ChatReply(
             conversation_id=conv.id,
             text=outcome.text,

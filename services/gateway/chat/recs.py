@@ -35,8 +35,7 @@ def request_for(turn: Turn) -> RecommendRequest:
 
 async def _product(turn: Turn, pid: str) -> dict[str, Any] | None:
     try:
-        data = await turn.down.tool("get_product", {"product_id": pid, "language": turn.lang},
-                                    None)
+        data = await turn.down.tool("get_product", {"product_id": pid, "language": turn.lang}, None)
     except ToolProblem:
         return None
     product = data.get("product")
@@ -46,8 +45,14 @@ async def _product(turn: Turn, pid: str) -> dict[str, Any] | None:
 async def recommendations(turn: Turn) -> Outcome:
     """Raises `Unavailable("recommend")` when the service is down (the orchestrator answers)."""
     req = request_for(turn)
-    reply = await turn.down.call("recommend", RECOMMEND_REQUESTS, req, RecommendReply,
-                                 req.profile_key, turn.down.service_timeout_s)
+    reply = await turn.down.call(
+        "recommend",
+        RECOMMEND_REQUESTS,
+        req,
+        RecommendReply,
+        req.profile_key,
+        turn.down.service_timeout_s,
+    )
     ids = [item.product_id for item in reply.items]
     found = await asyncio.gather(*(_product(turn, pid) for pid in ids))
     products = [p for p in found if p is not None]
@@ -59,8 +64,11 @@ async def recommendations(turn: Turn) -> Outcome:
         f"{i}. {p['title']} — {p.get('price_formatted') or p['price']['amount']}"
         for i, p in enumerate(products, 1)
     ]
-    return Outcome("\n".join([say("results", turn.lang), *lines]), products=products,
-                   data={"strategy": reply.strategy, "personalized": reply.personalized})
+    return Outcome(
+        "\n".join([say("results", turn.lang), *lines]),
+        products=products,
+        data={"strategy": reply.strategy, "personalized": reply.personalized},
+    )
 
 
 ACTIONS["recommendations"] = recommendations

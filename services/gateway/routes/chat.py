@@ -8,12 +8,14 @@ from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
 
 from libs.contracts.chat import ChatMessage, ChatReply
+from libs.contracts.events import UserEvent
 from libs.contracts.intent import IntentRequest, IntentResult
 from libs.conversation.store import ConversationStore
 from libs.messaging.breaker import Breakers
 from services.gateway.chat.downstream import Downstream
 from services.gateway.chat.orchestrator import ChatOrchestrator
 from services.gateway.deps import GatewayState, state
+from services.gateway.routes.events import PRODUCER, publish_events
 from services.gateway.ws import WsSession, ws_op
 
 router = APIRouter(tags=["chat"])
@@ -72,12 +74,14 @@ def setup(app: FastAPI) -> None:
     async def start(gw: GatewayState) -> None:
         breakers = Breakers(failure_threshold=3, reset_timeout_s=10.0, slow_call_s=2.0)
         down = Downstream(gw.rpc, breakers)
+
+        async def publish(events: list[UserEvent]) -> None:
+            if PRODUCER in gw.extras:  # the events route's durable producer (acks=all)
+                await publish_events(gw, events)
+
+        store = ConversationStore(gw.redis, gw.settings.conversation_ttl_s)
         gw.extras.update(
-            breakers=breakers,
-            downstream=down,
-            chat=ChatOrchestrator(
-                ConversationStore(gw.redis, gw.settings.conversation_ttl_s), down
-            ),
+            breakers=breakers, downstream=down, chat=ChatOrchestrator(store, down, publish)
         )
 
     app.state.startup_hooks.append(start)
