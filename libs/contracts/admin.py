@@ -111,13 +111,17 @@ class ParseReply(Message):
     operation: PendingOperation | None = None  # None while something is missing
 
 
-class RowErrorOut(BaseModel):
+class RowError(BaseModel):
+    """One problem: `row` is 1-based as a spreadsheet shows it (header = 1; 0 = whole file)."""
+
     row: int
     field: str
     reason: str
 
 
-class ImportReportOut(BaseModel):
+class ImportReport(BaseModel):
+    """Counts plus the first errors (`errors_total` counts all of them)."""
+
     source: str = ""
     format: str = ""
     dialect: str = ""
@@ -127,7 +131,7 @@ class ImportReportOut(BaseModel):
     products_failed: int = 0
     products_changed: int = 0
     products_unchanged: int = 0
-    errors: list[RowErrorOut] = Field(default_factory=list)
+    errors: list[RowError] = Field(default_factory=list)
     errors_total: int = 0
     warnings: list[str] = Field(default_factory=list)
 
@@ -139,7 +143,7 @@ class ImportJobStatus(Message):
     source: str = ""
     state: Literal["queued", "running", "done", "failed"] = "queued"
     progress: float = 0.0
-    report: ImportReportOut | None = None
+    report: ImportReport | None = None
     error: str | None = None
     created_at: float = 0.0
     finished_at: float | None = None

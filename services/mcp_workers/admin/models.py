@@ -8,15 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from libs.contracts.admin import ImportReport as ImportReportContract
+from libs.contracts.admin import RowError
+
+__all__ = ["ImportJob", "ImportProgress", "ImportReport", "RowError"]
+
 MAX_ERRORS = 1000
-
-
-class RowError(BaseModel):
-    """One problem: `row` is 1-based as a spreadsheet shows it (header = 1; 0 = whole file)."""
-
-    row: int
-    field: str
-    reason: str
 
 
 class ImportProgress(BaseModel):
@@ -29,21 +26,8 @@ class ImportProgress(BaseModel):
         return min(1.0, self.bytes_read / self.bytes_total) if self.bytes_total else 0.0
 
 
-class ImportReport(BaseModel):
-    """Counts plus the first MAX_ERRORS errors; `errors_total` counts all of them."""
-
-    source: str = ""
-    format: str = ""
-    dialect: str = ""
-    encoding: str = ""
-    rows_total: int = 0
-    products_ok: int = 0
-    products_failed: int = 0
-    products_changed: int = 0
-    products_unchanged: int = 0
-    errors: list[RowError] = Field(default_factory=list)
-    errors_total: int = 0
-    warnings: list[str] = Field(default_factory=list)
+class ImportReport(ImportReportContract):
+    """The contract's report plus how the importer fills it; at most MAX_ERRORS are kept."""
 
     def add_error(self, row: int, field: str, reason: str) -> None:
         self.errors_total += 1
