@@ -9,12 +9,7 @@ Uses MUSEO_GATEWAY_URL when set; else starts the whole system with the launcher 
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,51 +17,16 @@ from pathlib import Path
 
 import httpx
 
+from deploy.local.system import running_system
+
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = "X-Museo-Session"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def gateway_url(timeout: float = 240) -> Iterator[str]:
-    if url := os.environ.get("MUSEO_GATEWAY_URL"):
-        yield url.rstrip("/")
-        return
-    port = free_port()
-    env = {
-        **os.environ,
-        "MUSEO_PORT": str(port),
-        "MUSEO_METRICS_BASE_PORT": str(free_port()),
-        "MUSEO_INSTANCE_ID": f"bench-{port}",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "deploy.local.launcher"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    try:
-        while "Press Ctrl-C to stop everything." not in (line := proc.stdout.readline()):
-            if (not line and proc.poll() is not None) or time.monotonic() > deadline:
-                raise SystemExit("launcher did not become ready")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+    with running_system(timeout) as system:
+        yield system.base_url
 
 
 def skus(client: httpx.Client, count: int = 3) -> list[str]:

@@ -9,6 +9,7 @@ from tests.e2e.conftest import System
 
 
 def test_ctrl_c_stops_every_process(system: System) -> None:
+    assert system.proc is not None
     children = _descendants(system.proc.pid)
     assert children, "the launcher should have started services"
     system.proc.send_signal(signal.SIGINT)

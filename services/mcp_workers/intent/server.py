@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from libs.contracts.intent import IntentRequest, IntentResult
 from services.mcp_workers.intent.llm import provider_from_env
+from services.mcp_workers.intent.model import default_model
 from services.mcp_workers.intent.pipeline import IntentAnalyzer
 
 
@@ -61,7 +62,9 @@ def build_server(analyzer: IntentAnalyzer | None = None) -> MCPServer:
 
 
 def main() -> None:
-    build_server().run("stdio")
+    # Load (or train) the model before serving: the supervisor reports the worker ready once
+    # this server answers, so no shopper's first message waits for training.
+    build_server(IntentAnalyzer(model=default_model(), llm=provider_from_env())).run("stdio")
 
 
 if __name__ == "__main__":
