@@ -8,6 +8,7 @@ Everything runs in this process on its own topics, with the demo catalog and int
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import statistics
 import sys
@@ -16,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+# The in-process MCP server would install a chatty INFO handler when nothing configured logging.
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
