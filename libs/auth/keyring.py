@@ -71,6 +71,7 @@ class KeyRing:
         self._keys: dict[str, KeyEntry] = {}
         self._current: str | None = None
         self._last_reload = 0.0
+        self._meta_mtime = 0
         if self.directory and (self.directory / _META).exists():
             self._load()
         if self._current is None:
@@ -81,8 +82,25 @@ class KeyRing:
 
     @property
     def current(self) -> KeyEntry:
+        """The signing key, re-read when another process (`python -m libs.auth rotate-keys`)
+        rotated the ring, so a running gateway never signs with a key about to be pruned."""
+        self.refresh()
         assert self._current is not None
         return self._keys[self._current]
+
+    def refresh(self) -> bool:
+        """Reload from disk if the index changed since this process last read or wrote it."""
+        if not self.directory or time.monotonic() - self._last_reload < self.reload_interval:
+            return False
+        self._last_reload = time.monotonic()
+        try:
+            mtime = (self.directory / _META).stat().st_mtime_ns
+        except FileNotFoundError:
+            return False
+        if mtime == self._meta_mtime:
+            return False
+        self._load()
+        return True
 
     @property
     def kids(self) -> list[str]:
@@ -148,6 +166,7 @@ class KeyRing:
                 raise ValueError(f"key {item['kid']} is not Ed25519")
             keys[item["kid"]] = KeyEntry(item["kid"], key, item["created_at"], item["retired_at"])
         self._keys, self._current = keys, meta["current"]
+        self._meta_mtime = (self.directory / _META).stat().st_mtime_ns
 
     def _save(self) -> None:
         if not self.directory:
@@ -175,3 +194,4 @@ class KeyRing:
         tmp = self.directory / f".{_META}.tmp"
         tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
         os.replace(tmp, self.directory / _META)
+        self._meta_mtime = (self.directory / _META).stat().st_mtime_ns

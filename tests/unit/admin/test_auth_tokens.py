@@ -213,3 +213,13 @@ def test_jwks_has_public_parts_only() -> None:
     (key,) = jwks["keys"]
     assert key["kty"] == "OKP" and key["crv"] == "Ed25519" and key["alg"] == "EdDSA"
     assert "d" not in key and len(key["x"]) == 43
+
+
+def test_a_rotation_by_another_process_is_picked_up_for_signing(tmp_path: Path) -> None:
+    from libs.auth.keyring import KeyRing
+
+    gateway = KeyRing(tmp_path, reload_interval=0)
+    before = gateway.current.kid
+    other_process = KeyRing(tmp_path, reload_interval=0)
+    rotated = other_process.rotate()
+    assert gateway.current.kid == rotated.kid != before
