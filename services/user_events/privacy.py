@@ -31,8 +31,10 @@ from services.user_events.domain import from_redis
 AUDIT_TTL_S = 3 * 365 * 86400
 
 
-def _owned_by(doc: dict[str, Any], user_id: str) -> bool:
-    return doc.get("user_id") == user_id or doc.get("owner") in (f"user:{user_id}", user_id)
+def _owned_by(doc: dict[str, Any], identities: list[str]) -> bool:
+    """Owned by the user or any identity linked to them (pixel client ids, chat sessions)."""
+    owners = {*identities, *(f"user:{i}" for i in identities)}
+    return doc.get("user_id") in owners or doc.get("owner") in owners
 
 
 class PrivacyService:
@@ -87,13 +89,13 @@ class PrivacyService:
             if isinstance(doc, dict):
                 yield key, doc
 
-    async def owned(self, pattern: str, user_id: str) -> list[tuple[str, dict[str, Any]]]:
-        return [(k, d) async for k, d in self._documents(pattern) if _owned_by(d, user_id)]
+    async def owned(self, pattern: str, identities: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        return [(k, d) async for k, d in self._documents(pattern) if _owned_by(d, identities)]
 
     async def erase(self, command: PrivacyCommand) -> PrivacyAudit:
         ids = await self._identities(command.user_id, command.visitor_ids)
-        conversations = await self.owned("conv:*", command.user_id)
-        baskets = await self.owned("basket:*", command.user_id)
+        conversations = await self.owned("conv:*", ids)
+        baskets = await self.owned("basket:*", ids)
         groups = {
             "profiles": [redis_key(i) for i in ids],
             "aliases": [alias_key(i) for i in ids],
@@ -130,6 +132,6 @@ class PrivacyService:
                 consent[name] = json.loads(raw)
         return ExportReply(
             user_id=request.user_id, profiles=profiles, consent=consent,
-            conversations=[d for _, d in await self.owned("conv:*", request.user_id)],
-            baskets=[d for _, d in await self.owned("basket:*", request.user_id)],
+            conversations=[d for _, d in await self.owned("conv:*", ids)],
+            baskets=[d for _, d in await self.owned("basket:*", ids)],
         )

@@ -117,3 +117,17 @@ async def test_privacy_endpoints_need_a_credential_with_users_admin(stack: Stack
     async with httpx.AsyncClient(base_url=stack.gateway.base_url, timeout=20,
                                  headers={"x-api-key": weak}) as reader:
         assert (await reader.delete("/v1/users/someone")).status_code == 403
+
+
+async def test_erasure_reaches_the_anonymous_identities_it_names(stack: Stack) -> None:
+    customer, visitor = unique("cust"), f"anon:{unique('chat')}"
+    conv_key, basket_key = f"conv:{unique('c')}", f"basket:{unique('b')}"
+    await stack.redis.set(conv_key, json.dumps({"id": conv_key, "owner": visitor}))
+    await stack.redis.set(basket_key, json.dumps({"id": basket_key, "owner": visitor}))
+    unrelated = f"basket:{unique('other')}"
+    await stack.redis.set(unrelated, json.dumps({"id": unrelated, "owner": "anon:someone-else"}))
+    resp = await stack.send("DELETE", f"/v1/users/{customer}", params={"visitor_id": visitor})
+    assert resp.status_code == 200, resp.text
+    assert await stack.redis.exists(conv_key, basket_key) == 0
+    assert await stack.redis.exists(unrelated) == 1
+    await stack.redis.delete(unrelated)
