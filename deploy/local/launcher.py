@@ -66,6 +66,7 @@ class Launcher:
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.log_dir = cfg.data_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.asyncapi_path = cfg.data_dir / "asyncapi.json"  # docs/ changes only by `make docs`
 
     def spawn(
         self, name: str, cmd: list[str], env: dict[str, str] | None = None
@@ -88,6 +89,7 @@ class Launcher:
             "REDIS_URL": self.cfg.redis_url,
             "MUSEO_PORT": str(self.gateway_port),
             "MUSEO_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
+            "MUSEO_ASYNCAPI_PATH": str(self.asyncapi_path),
         }
 
     def start_infra(self) -> None:
@@ -109,9 +111,8 @@ class Launcher:
         created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS))
         if created:
             log(f"created {len(created)} topics")
-        subprocess.run(
-            [sys.executable, "-m", "deploy.asyncapi", "docs/asyncapi.json"], capture_output=True
-        )  # served at /asyncapi; best effort
+        subprocess.run([sys.executable, "-m", "deploy.asyncapi", str(self.asyncapi_path)],
+                       capture_output=True)  # served at /asyncapi; best effort
 
     def start_services(self) -> list[ServiceSpec]:
         specs = [s for s in SERVICES if available(s)]

@@ -8,27 +8,62 @@ Gateway and user_events run in this process on their own topics; the HTTP client
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+# The in-process MCP server would install a chatty INFO handler when nothing configured logging.
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 from libs.contracts.topics import TopicSpec  # noqa: E402
 from libs.messaging.topics import ensure_topics  # noqa: E402
 from services.user_events.__main__ import UserEventsSettings, build  # noqa: E402
-from services.user_events.domain import from_redis  # noqa: E402
+from services.user_events.domain import Profile, fold, from_redis  # noqa: E402
 from tests.integration.helpers_platform import GatewayServer  # noqa: E402
 from tests.integration.test_events_ingest import product_viewed  # noqa: E402
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 BATCH, CONCURRENCY, VISITORS = 100, 8, 500
+
+
+def fold_cpu(batches: int = 40, per_profile: int = 20) -> None:
+    """CPU only: a batch's events for one profile that already holds 50 recent events, folded
+    one `fold` at a time (a deep copy per event) vs `fold_many` (one copy per batch)."""
+    import services.user_events.domain as dom
+    from libs.contracts.events import ProductDetail, UserEvent
+
+    def event(j: int) -> UserEvent:
+        return UserEvent(event_id=uuid.uuid4().hex, event_type="detail-page-view",
+                         visitor_id="v", event_time=datetime.now(UTC),
+                         product_details=[ProductDetail(id=str(20000 + j), price=1200)])
+
+    warm = Profile()
+    for e in [event(j) for j in range(60)]:
+        warm = fold(warm, e, e.event_time)
+    fold_many = getattr(dom, "fold_many", None)  # absent before the change: measure fold only
+    rates = {}
+    for name in ("fold per event", "fold_many per batch")[: 2 if fold_many else 1]:
+        evs = [[event(j) for j in range(per_profile)] for _ in range(batches)]
+        started = time.process_time()
+        for batch in evs:
+            if fold_many is not None and name == "fold_many per batch":
+                fold_many(warm, batch, batch[-1].event_time)
+            else:
+                p = warm
+                for e in batch:
+                    p = fold(p, e, e.event_time)
+        rates[name] = batches * per_profile / (time.process_time() - started)
+    shown = ", ".join(f"{k} {v:,.0f} events/s" for k, v in rates.items())
+    print(f"fold CPU, profile with 50 recent events, {per_profile} events/profile/batch: {shown}")
 
 
 async def main(total: int) -> None:
@@ -44,6 +79,7 @@ async def main(total: int) -> None:
     worker = build(settings)
     await worker.start()
     await worker.broker.start()
+    fold_cpu()
     gateway = GatewayServer(KAFKA, REDIS)
     await gateway.start()
     gateway.app.state.gw.extras["events_topic"] = topic
@@ -94,4 +130,8 @@ async def main(total: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000))
+    fold_cpu()
+    if sys.argv[1:2] == ["fold"]:
+        fold_cpu()
+    else:
+        asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000))
