@@ -26,7 +26,7 @@ from libs.nlu.text import normalize
 from services.mcp_workers.intent.data import CORPUS_PATH, Example, load_corpus, split
 
 log = logging.getLogger(__name__)
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 
 def _pipeline() -> Pipeline:
@@ -34,7 +34,7 @@ def _pipeline() -> Pipeline:
         TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
     )
-    return make_pipeline(features, LinearSVC(C=1.0, random_state=0))
+    return make_pipeline(features, LinearSVC(C=1.0, class_weight="balanced", random_state=0))
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:

@@ -63,3 +63,14 @@ def test_fit_temperature_softens_overconfident_scores() -> None:
     scores = rng.normal(size=(500, 3)) * 5
     scores[np.arange(500), y] += 2.0  # strong but noisy margins -> should be softened (T > 1)
     assert fit_temperature(scores, y) > 1.0
+
+
+def test_every_cell_has_many_templates_including_the_extra_set() -> None:
+    """Generalisation to unseen phrasings comes from template variety, not slot fills."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for e in load_corpus():
+        groups.setdefault((e.lang, e.intent), set()).add(e.group)
+    assert len(groups) == len(INTENTS) * 3
+    for cell, names in groups.items():
+        assert len(names) >= 30, cell
+        assert any(n.rsplit("/", 1)[1].startswith("x") for n in names), cell

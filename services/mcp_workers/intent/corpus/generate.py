@@ -2,10 +2,14 @@
 
     python -m services.mcp_workers.intent.corpus.generate
 
-Deterministic (seeded). Each template is filled with random slot values and lightly
-perturbed (case, dropped accents/punctuation, polite openers, typos) until every
-(language, intent) cell holds `PER_CELL` distinct sentences. `group` names the template a
-line came from, so the held-out split can keep whole templates out of training.
+Deterministic (seeded). Templates come from `templates_{lang}.json` (the original set) and
+`templates_extra_{lang}.json` (a second, independently written set of phrasings: telegraphic,
+long/polite, questions vs imperatives, other vocabulary, out-of-scope negatives). Each template
+is filled with random slot values and lightly perturbed (case, dropped accents/punctuation,
+polite openers, typos) until every (language, intent) cell holds
+`max(PER_CELL, PER_TEMPLATE * templates)` distinct sentences. `group` names the template a
+line came from (`en/checkout/3`, extra ones `en/checkout/x3`), so evaluations can keep whole
+templates out of training.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from libs.nlu.text import fold
 
 HERE = Path(__file__).parent
 PER_CELL = 60
+PER_TEMPLATE = 2
 LANGS = ("en", "es", "fr")
 PREFIX = {
     "en": ["please ", "hey, ", "hi, ", "ok ", "so ", "um, ", "could you ", "quick question: "],
@@ -74,10 +79,15 @@ def generate(seed: int = 7) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for lang in LANGS:
         templates = json.loads((HERE / f"templates_{lang}.json").read_text(encoding="utf-8"))
-        for intent, items in templates.items():
+        extra = json.loads((HERE / f"templates_extra_{lang}.json").read_text(encoding="utf-8"))
+        for intent, original in templates.items():
+            items = original + extra.get(intent, [])
+            names = [str(i) for i in range(len(original))]
+            names += [f"x{i}" for i in range(len(items) - len(original))]
+            target = max(PER_CELL, PER_TEMPLATE * len(items))
             seen: set[str] = set()
             attempts = 0
-            while len(seen) < PER_CELL and attempts < PER_CELL * 40:
+            while len(seen) < target and attempts < target * 40:
                 idx = attempts % len(items)
                 attempts += 1
                 first_pass = attempts <= len(items)
@@ -93,7 +103,7 @@ def generate(seed: int = 7) -> list[dict[str, str]]:
                         "text": text,
                         "intent": intent,
                         "lang": lang,
-                        "group": f"{lang}/{intent}/{idx}",
+                        "group": f"{lang}/{intent}/{names[idx]}",
                     }
                 )
     return rows
