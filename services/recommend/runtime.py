@@ -18,9 +18,10 @@ from libs.messaging.errors import HandlerError
 from libs.profiles.model import Profile
 from libs.profiles.redis_store import RedisProfileStore
 from services.recommend.domain import (
+    TUNED_MODEL,
+    TUNED_PERSONALIZATION,
     HybridModel,
     InteractionLog,
-    ModelConfig,
     PersonalizationConfig,
     Recommender,
     recommend_batch,
@@ -29,8 +30,8 @@ from services.recommend.live_metrics import LiveMetrics
 from services.recommend.privacy import consent_for, may_personalize
 
 log = logging.getLogger(__name__)
-# The offline bench's model settings (tests/bench/bench_recs.py: MODEL).
-MODEL_CONFIG = ModelConfig(shrink=0.0, neighbours=1000)
+# Chosen on the offline bench's validation split (services/recommend/domain/tuned.py).
+MODEL_CONFIG = TUNED_MODEL
 
 
 class Preloaded:
@@ -49,7 +50,7 @@ class RecommendRuntime:
                  refit_delay_s: float = 1.5) -> None:
         self.store = store
         self.interactions = interactions
-        self.personalization = personalization or PersonalizationConfig()
+        self.personalization = personalization or TUNED_PERSONALIZATION
         self.refit_delay_s = refit_delay_s
         self.products: dict[str, object] = {}
         self.recommender: Recommender | None = None

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from libs.contracts.events import UserEvent
 from libs.profiles.redis_store import BatchWrite, RedisProfileStore, unique
-from services.user_events.domain import Profile, ProfileConfig, fold, stitch
+from services.user_events.domain import Profile, ProfileConfig, fold_many, stitch
 from services.user_events.domain.fold import ProductLookup
 
 
@@ -40,20 +40,34 @@ class Ingestor:
         )
         profiles = await self.store.get_many(keys)
         out = BatchWrite()
+        # Events are queued per profile and folded with one copy per profile (`fold_many`);
+        # a stitch first flushes both profiles it merges, so the order of effects is unchanged.
+        pending: dict[str, list[UserEvent]] = {}
         for event in events:
             key = event.user_id or aliases.get(event.visitor_id) or event.visitor_id
-            current = profiles.get(key) or Profile()
             if event.user_id and aliases.get(event.visitor_id) != event.user_id:
-                current = self._stitch(event, current, profiles, aliases, out, now)
-            folded = fold(current, event, now, config=self.config, lookup=self.lookup)
-            if folded is not current:
-                out.folded += 1
-                profiles[key] = folded
-                out.profiles[key] = (folded, self.ttl(folded))
+                self._flush(pending, key, profiles, out, now)
+                self._flush(pending, event.visitor_id, profiles, out, now)
+                self._stitch(event, profiles.get(key) or Profile(), profiles, aliases, out, now)
+            pending.setdefault(key, []).append(event)
+        for key in list(pending):
+            self._flush(pending, key, profiles, out, now)
         for _visitor, (user, _ttl) in list(out.aliases.items()):
             out.aliases[_visitor] = (user, self.ttl(profiles[user]))
         await self.store.write(out)
         return out
+
+    def _flush(self, pending: dict[str, list[UserEvent]], key: str, profiles: dict[str, Profile],
+               out: BatchWrite, now: datetime) -> None:
+        events = pending.pop(key, None)
+        if not events:
+            return
+        current = profiles.get(key) or Profile()
+        folded = fold_many(current, events, now, config=self.config, lookup=self.lookup)
+        if folded is not current:
+            out.folded += folded.event_count - current.event_count
+            profiles[key] = folded
+            out.profiles[key] = (folded, self.ttl(folded))
 
     def _stitch(self, event: UserEvent, customer: Profile, profiles: dict[str, Profile],
                 aliases: dict[str, str], out: BatchWrite, now: datetime) -> Profile:

@@ -14,6 +14,8 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations
 
+import numpy as np
+
 
 def jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     sa, sb = set(a), set(b)
@@ -68,3 +70,20 @@ def hit_rate_ndcg(ranked: Sequence[str], relevant: set[str], k: int = 10) -> tup
     idcg = sum(1.0 / math.log2(r + 2) for r in range(min(len(relevant), k)))
     hit = 1.0 if any(i in relevant for i in top) else 0.0
     return hit, (dcg / idcg if idcg else 0.0)
+
+
+def bootstrap_ci(values: Sequence[float], resamples: int = 200, seed: int = 7,
+                 level: float = 0.95, baseline: Sequence[float] | None = None
+                 ) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean of per-user `values` (users resampled with
+    replacement); with `baseline` (same users, same order) the CI of the paired difference."""
+    v = np.asarray(values, dtype=np.float64)
+    if baseline is not None:
+        v = v - np.asarray(baseline, dtype=np.float64)
+    if v.size == 0:
+        return 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, v.size, size=(resamples, v.size))].mean(axis=1)
+    tail = (1 - level) / 2 * 100
+    lo, hi = np.percentile(means, [tail, 100 - tail])
+    return float(lo), float(hi)

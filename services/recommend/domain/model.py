@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from libs.contracts.catalog import Product
 from services.recommend.domain.interactions import InteractionLog
 from services.recommend.domain.similarity import (
+    bm25_weight,
     content_neighbours,
     cosine_cooccurrence,
     incidence,
@@ -37,6 +39,11 @@ class ModelConfig(BaseModel):
     w_basket: float = 0.5
     w_user: float = 0.5
     w_content: float = 0.1
+    # How users are weighted in user-level co-occurrence: "binary" (bought or not) or "bm25"
+    # (repeat counts saturated, long histories and best-sellers damped).
+    user_weighting: Literal["binary", "bm25"] = "binary"
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
 
 
 def product_text(p: Product) -> str:
@@ -80,7 +87,11 @@ class HybridModel:
         # a one-off guest checkout is a basket, not a taste history.
         known = [k for k, j in enumerate(keep) if log.users[j]]
         users = _codes([log.users[keep[k]] for k in known])
-        user_m = incidence(users, [cols[k] for k in known], max(users, default=-1) + 1, n)
+        bm25 = cfg.user_weighting == "bm25"
+        user_m = incidence(users, [cols[k] for k in known], max(users, default=-1) + 1, n,
+                           binary=not bm25)
+        if bm25:
+            user_m = bm25_weight(user_m, cfg.bm25_k1, cfg.bm25_b)
         self.basket_sim = prune_topk(cosine_cooccurrence(basket_m, cfg.shrink), cfg.neighbours)
         self.user_sim = prune_topk(cosine_cooccurrence(user_m, cfg.shrink), cfg.neighbours)
         self.tfidf = tfidf_vectors([product_text(p) for p in self.products])

@@ -37,6 +37,22 @@ def cosine_cooccurrence(m: sp.csr_matrix, shrink: float = 0.0) -> sp.csr_matrix:
     return coo.tocsr()
 
 
+def bm25_weight(m: sp.csr_matrix, k1: float = 1.2, b: float = 0.75) -> sp.csr_matrix:
+    """BM25-weight a (user × item) count matrix: saturate repeat counts (k1), damp users with
+    long histories (b) and weight items by idf, so a wholesaler's 500-line history or a
+    best-seller does not dominate the co-occurrence of everyone else."""
+    m = m.tocsr().astype(np.float32, copy=True)
+    if m.nnz == 0:
+        return m
+    df = np.bincount(m.indices, minlength=m.shape[1])
+    idf = np.log(m.shape[0] / (1.0 + df)).astype(np.float32)
+    lengths = np.diff(m.indptr).astype(np.float32)
+    rel = np.repeat(lengths / max(float(lengths.mean()), 1e-9), np.diff(m.indptr))
+    m.data = m.data * (k1 + 1) / (k1 * (1 - b + b * rel) + m.data) * np.maximum(idf[m.indices], 0)
+    m.eliminate_zeros()
+    return m
+
+
 def prune_topk(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
     """Keep the k largest entries of each row."""
     m = m.tocsr()

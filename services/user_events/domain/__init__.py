@@ -16,7 +16,7 @@ from libs.profiles.store import (
     from_redis,
     to_redis_hash,
 )
-from services.user_events.domain.fold import fold, stitch
+from services.user_events.domain.fold import fold, fold_many, stitch
 
 __all__ = [
     "Affinity",
@@ -29,6 +29,7 @@ __all__ = [
     "SessionContext",
     "decayed",
     "fold",
+    "fold_many",
     "from_redis",
     "price_band",
     "stitch",

@@ -143,3 +143,29 @@ async def test_in_memory_store_loads_many_in_one_round_trip() -> None:
     store = InMemoryProfileStore([a, b])
     got = await store.get_many(["v1", "v2", "missing"])
     assert set(got) == {"v1", "v2"} and store.round_trips == 1
+
+
+def test_fold_many_equals_chained_folds_and_copies_once() -> None:
+    from services.user_events.domain import fold_many
+
+    # max_seen_ids above the ids in play: with a tiny FIFO, chained folds could evict an id
+    # mid-batch and re-count it, which fold_many (seen set taken at the start) does not.
+    cfg = ProfileConfig(max_recent_events=5, max_seen_ids=20)
+    base = Profile()
+    for i in range(6):
+        base = fold(base, ev(f"b{i}", at=T0 + timedelta(minutes=i)), T0, config=cfg)
+    snapshot = base.model_copy(deep=True)
+    batch = [ev(f"n{i}", "purchase-complete" if i % 3 == 0 else "add-to-cart", pid=f"p{i % 4}",
+                at=T0 + timedelta(minutes=3 * i - 10), session_id="s1" if i < 4 else None)
+             for i in range(9)]
+    batch.insert(4, batch[1])  # a redelivery inside the batch
+    batch.append(ev("b2"))  # and one already folded
+    chained = base
+    for e in batch:
+        chained = fold(chained, e, T0 + timedelta(hours=1), config=cfg)
+    many = fold_many(base, batch, T0 + timedelta(hours=1), config=cfg)
+    assert many == chained
+    assert base == snapshot  # the input is not mutated
+    assert many.event_count == 6 + 9
+    assert fold_many(many, batch, T0, config=cfg) is many  # idempotent by event id
+    assert fold_many(base, [], T0) is base
