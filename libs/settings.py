@@ -29,5 +29,6 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("REDIS_URL", "MUSEO_REDIS_URL"),
     )
     metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"
     request_timeout_s: float = 10.0

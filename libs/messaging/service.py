@@ -27,7 +27,7 @@ async def run_worker(
 ) -> None:
     setup_logging(settings.service_name, settings.log_level)
     setup_tracing(settings.service_name)
-    serve_metrics(settings.metrics_port)
+    serve_metrics(settings.metrics_port, settings.metrics_host)
     await ensure_topics(settings.kafka_bootstrap_servers, ALL_TOPICS)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

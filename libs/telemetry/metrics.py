@@ -34,6 +34,7 @@ BREAKER_STATE = Gauge(
 )
 
 
-def serve_metrics(port: int | None) -> None:
+def serve_metrics(port: int | None, host: str = "127.0.0.1") -> None:
+    """Loopback by default; in a pod set MUSEO_METRICS_HOST=0.0.0.0 for probes and scraping."""
     if port:
-        start_http_server(port, addr="127.0.0.1")
+        start_http_server(port, addr=host)
