@@ -53,7 +53,8 @@ test-e2e: install ## End-to-end tests through the gateway
 bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs)
 	@$(BIN)/python -m deploy.local.infra up
 	@for b in tests/bench/bench_platform.py tests/bench/bench_search.py tests/bench/bench_import.py \
-	          tests/bench/bench_basket.py tests/bench/bench_ingest.py tests/bench/bench_gateway_more.py; do \
+	          tests/bench/bench_import_http.py tests/bench/bench_basket.py tests/bench/bench_ingest.py \
+	          tests/bench/bench_gateway_more.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
 
 bench-intent: $(STAMP) ## Intent accuracy/calibration/latency on the held-out split

@@ -80,24 +80,27 @@ class ImportRunner:
 
     async def _run(self, job: ImportJob, path: Path, request: StartImport) -> None:
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Product | None] = asyncio.Queue(maxsize=4 * BATCH)
+        # Chunks of BATCH products cross from the importer thread to the loop: one hand-over
+        # and one pipelined Kafka write per chunk (a bounded queue keeps memory flat).
+        queue: asyncio.Queue[list[Product] | None] = asyncio.Queue(maxsize=4)
+        pending: list[Product] = []
         latest: list[str] = [to_status(job, request.source_name).model_dump_json()]
         drain = asyncio.create_task(self._drain(queue))
 
-        def on_changed(product: Product) -> None:
+        def hand_over() -> None:
             if drain.done():
                 raise RuntimeError("writing to catalog.products failed")
-            put = asyncio.wait_for(queue.put(product), 60)
+            put = asyncio.wait_for(queue.put(pending.copy()), 60)
             asyncio.run_coroutine_threadsafe(put, loop).result()
+            pending.clear()
 
-        def on_update(current: ImportJob) -> None:  # in the importer thread
-            latest[0] = to_status(current, request.source_name).model_dump_json()
+        def on_changed(product: Product) -> None:  # in the importer thread
+            pending.append(product)
+            if len(pending) >= BATCH:
+                hand_over()
 
-        ticker = asyncio.create_task(self._tick(job.job_id, latest))
-        options = ImportOptions(shop_currency=request.shop_currency)
-        try:
-            await asyncio.to_thread(
-                run_import_job,
+        def import_all() -> None:
+            run_import_job(
                 job,
                 path,
                 CatalogView(self.writer.model),
@@ -105,6 +108,16 @@ class ImportRunner:
                 options=options,
                 on_update=on_update,
             )
+            if pending:
+                hand_over()
+
+        def on_update(current: ImportJob) -> None:  # in the importer thread
+            latest[0] = to_status(current, request.source_name).model_dump_json()
+
+        ticker = asyncio.create_task(self._tick(job.job_id, latest))
+        options = ImportOptions(shop_currency=request.shop_currency)
+        try:
+            await asyncio.to_thread(import_all)
             await queue.put(None)
             await drain
         except Exception as exc:  # the job must end in a final state
@@ -120,14 +133,8 @@ class ImportRunner:
         await self._save(to_status(job, request.source_name))
         log.info("import %s %s", job.job_id, job.state)
 
-    async def _drain(self, queue: asyncio.Queue[Product | None]) -> None:
-        batch: list[Product] = []
-        while (item := await queue.get()) is not None:
-            batch.append(item)
-            if len(batch) >= BATCH or queue.empty():
-                await self.writer.put_many(batch)
-                batch = []
-        if batch:
+    async def _drain(self, queue: asyncio.Queue[list[Product] | None]) -> None:
+        while (batch := await queue.get()) is not None:
             await self.writer.put_many(batch)
 
     async def _tick(self, job_id: str, latest: list[str]) -> None:
