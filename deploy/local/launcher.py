@@ -169,6 +169,24 @@ class Launcher:
                 [sys.executable, "-m", module], env={**os.environ, **self.service_env()}, check=True
             )
 
+    def wait_warm(self, specs: list[ServiceSpec], timeout: float = 180) -> None:
+        """After seeding, wait until the services that build models from the catalog answer
+        (recommend refits once the demo catalog arrives), so "up" means answering."""
+        if not any(s.name == "recommend" for s in specs):
+            return
+        url = f"http://127.0.0.1:{self.gateway_port}/v1/recommendations?kind=trending&limit=1"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as resp:
+                    if resp.status == 200:
+                        log("recommendations ready")
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        log(f"warning: recommendations still not answering after {timeout:.0f}s; see {self.log_dir}")
+
     def stop(self) -> None:
         for _name, proc in reversed(self.procs):
             if proc.poll() is None:
@@ -226,6 +244,7 @@ def main() -> int:
         specs = launcher.start_services()
         launcher.wait_services(specs)
         launcher.seed()
+        launcher.wait_warm(specs)
         launcher.banner(specs)
         while True:
             for name, proc in launcher.procs:
