@@ -8,13 +8,16 @@ variety and what is trending; research → content-similar, well-described items
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
 from pydantic import BaseModel
 
+from libs.contracts.catalog import Product
 from libs.profiles.model import Profile, price_band
 from services.recommend.domain.model import HybridModel
+from services.recommend.domain.scoring import ScoreFn, direct_scores
 
 
 class PersonalizationConfig(BaseModel):
@@ -36,48 +39,71 @@ def normalise(v: np.ndarray) -> np.ndarray:
     return v / top if top > 0 else np.zeros_like(v, dtype=np.float64)
 
 
+class ItemFacets:
+    """Category / vendor / price band of every item as integer codes, computed once per fitted
+    catalog so a request's affinity is a table lookup instead of a loop over its candidates."""
+
+    NAMES = ("categories", "vendors", "price_bands")
+
+    def __init__(self, products: Sequence[Product]) -> None:
+        values = ([p.category for p in products], [p.vendor for p in products],
+                  [price_band(p.price) for p in products])
+        self.vocab: list[dict[str, int]] = []
+        self.codes: list[np.ndarray] = []
+        for column in values:
+            vocab: dict[str, int] = {}
+            self.codes.append(np.array([vocab.setdefault(v, len(vocab)) for v in column],
+                                       dtype=np.int64))
+            self.vocab.append(vocab)
+
+    def scaled(self, facet: int, table: dict[str, float], top: float) -> np.ndarray:
+        """table[v] / top for every value v of the facet (0 for values not in the table)."""
+        out = np.zeros(len(self.vocab[facet]), dtype=np.float64)
+        vocab = self.vocab[facet]
+        for key, value in table.items():
+            code = vocab.get(key)
+            if code is not None:
+                out[code] = value / top
+        return out
+
+
 def intent_signal(model: HybridModel, intent_type: str | None, anchors: dict[int, float],
                   basket: dict[int, float], market: str | None,
-                  informative: np.ndarray) -> np.ndarray | None:
+                  informative: np.ndarray, scores: ScoreFn | None = None) -> np.ndarray | None:
     """Intent-specific relevance over all items, or None when no intent is known."""
+    sims = scores or direct_scores(model)
     if intent_type == "purchase":
-        return normalise(model.scores_from(basket or anchors, model.basket_sim))
+        return normalise(sims(basket or anchors, "basket_sim"))
     if intent_type == "comparison":
         last = dict(list(anchors.items())[-1:])
-        return normalise(model.scores_from(last, model.content_sim)
-                         + 0.5 * model.scores_from(last, model.user_sim))
+        return normalise(sims(last, "content_sim") + 0.5 * sims(last, "user_sim"))
     if intent_type == "browsing":
         return model.pop(market, trending=True)
     if intent_type == "research":
-        return 0.7 * normalise(model.scores_from(anchors, model.content_sim)) + 0.3 * informative
+        return 0.7 * normalise(sims(anchors, "content_sim")) + 0.3 * informative
     return None
 
 
 def affinity_scores(model: HybridModel, cand: np.ndarray, profile: Profile | None,
-                    session_items: list[int], now: datetime, half_life_days: float) -> np.ndarray:
+                    session_items: list[int], now: datetime, half_life_days: float,
+                    facets: ItemFacets | None = None) -> np.ndarray:
     """Mean of the candidate's category / vendor / price-band affinity, each scaled by the
     profile's strongest; without a profile the session's categories stand in."""
-    products = [model.products[i] for i in cand]
     half_life = timedelta(days=half_life_days)
     if profile is not None:
-        facets = [profile.affinity_values(f, now, half_life)
-                  for f in ("categories", "vendors", "price_bands")]
+        tables = [profile.affinity_values(f, now, half_life) for f in ItemFacets.NAMES]
     else:
         cats: dict[str, float] = {}
         for i in session_items:
             cats[model.products[i].category] = cats.get(model.products[i].category, 0.0) + 1.0
-        facets = [cats, {}, {}]
-    keys = [
-        [p.category for p in products],
-        [p.vendor for p in products],
-        [price_band(p.price) for p in products],
-    ]
+        tables = [cats, {}, {}]
+    codes = facets or ItemFacets(model.products)
     parts = []
-    for table, values in zip(facets, keys, strict=True):
+    for f, table in enumerate(tables):
         top = max(table.values(), default=0.0)
         if top <= 0:
             continue
-        parts.append(np.array([table.get(v, 0.0) / top for v in values]))
+        parts.append(codes.scaled(f, table, top)[codes.codes[f][cand]])
     return np.mean(parts, axis=0) if parts else np.zeros(len(cand))
 
 

@@ -2,11 +2,17 @@
 
 With `personalized=False` (no consent) or no profile, nothing about the person beyond the
 request's own session and basket is used: market popularity shaped by intent and session.
+
+A request is answered in two steps: `plan` (rules mask, anchors, weighted history) and `finish`
+(scores → ranking). Every sparse "Σ_h w_h · sim(h, ·)" product goes through a `ScoreFn`, so a
+batch can compute all of them at once (`scoring.BatchScores`) and give identical results.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
@@ -15,6 +21,7 @@ from libs.contracts.recommend import RecommendedItem, RecommendReply, RecommendR
 from libs.profiles.model import Profile
 from services.recommend.domain.model import HybridModel, seasonal_mask
 from services.recommend.domain.personalize import (
+    ItemFacets,
     PersonalizationConfig,
     affinity_scores,
     history_weights,
@@ -22,6 +29,24 @@ from services.recommend.domain.personalize import (
     normalise,
 )
 from services.recommend.domain.rules import Availability, allowed_mask, just_bought, mmr
+from services.recommend.domain.scoring import BatchScores, ScoreFn, direct_scores, score_jobs
+
+
+@dataclass
+class Plan:
+    """What one request needs before any similarity product is computed."""
+
+    req: RecommendRequest
+    prof: Profile | None
+    session: list[str]
+    mask: np.ndarray
+    anchors: dict[int, float] = field(default_factory=dict)
+    basket: dict[int, float] = field(default_factory=dict)
+    history: dict[int, float] = field(default_factory=dict)
+
+    def jobs(self) -> list[tuple[str, dict[int, float]]]:
+        intent = self.req.intent.type if self.req.intent else None
+        return score_jobs(self.req.kind, intent, self.anchors, self.basket, self.history)
 
 
 class Recommender:
@@ -29,6 +54,7 @@ class Recommender:
         self.model = model
         self.config = config or PersonalizationConfig()
         self.availability = Availability(model.products)
+        self.facets = ItemFacets(model.products)
         lengths = np.array([len(p.description.en) for p in model.products], dtype=float)
         self.informative = normalise(np.log1p(lengths))
         self._seasonal: dict[int, np.ndarray] = {}
@@ -40,26 +66,26 @@ class Recommender:
 
     def recommend(self, req: RecommendRequest, profile: Profile | None = None) -> RecommendReply:
         start = time.perf_counter()
+        return self.finish(self.plan(req, profile), direct_scores(self.model), start)
+
+    def recommend_many(self, requests: Sequence[tuple[RecommendRequest, Profile | None]],
+                       ) -> list[RecommendReply]:
+        """Same replies as `recommend` one by one, with every similarity product of the batch
+        computed in one sparse matmul per similarity matrix."""
+        start = time.perf_counter()
+        plans = [self.plan(req, profile) for req, profile in requests]
+        scores = BatchScores(self.model, [job for p in plans for job in p.jobs()])
+        shared = (time.perf_counter() - start) / max(len(plans), 1)  # each reply's share
+        return [self.finish(p, scores, time.perf_counter() - shared) for p in plans]
+
+    def plan(self, req: RecommendRequest, profile: Profile | None) -> Plan:
         use_profile = (req.personalized and profile is not None
                        and profile.consent.allows_personalization)
         prof = profile if use_profile else None
-        items, strategy = self._items(req, prof)
-        return RecommendReply(
-            request_id=req.request_id, kind=req.kind, items=items,
-            personalized=prof is not None and strategy != "cold_start",
-            strategy=strategy, latency_ms=(time.perf_counter() - start) * 1000,
-        )
-
-    def _session(self, req: RecommendRequest, prof: Profile | None) -> list[str]:
+        m, cfg, now = self.model, self.config, req.request_time
         session = list(req.session_product_ids)
         if prof is not None and not session:
             session = list(prof.session.product_ids)
-        return session
-
-    def _items(self, req: RecommendRequest,
-               prof: Profile | None) -> tuple[list[RecommendedItem], str]:
-        m, cfg, now = self.model, self.config, req.request_time
-        session = self._session(req, prof)
         purchases = [(p.product_id, p.at) for p in prof.purchases] if prof else []
         recent = just_bought(purchases, now, timedelta(days=cfg.just_bought_days))
         exclude = set(req.exclude_product_ids)
@@ -68,38 +94,52 @@ class Recommender:
         if req.kind == "frequently_bought_together":
             exclude.update(req.basket_product_ids)
         mask = allowed_mask(self.availability, m.index, req.market, exclude, recent)
+        plan = Plan(req, prof, session, mask)
         if req.kind == "recently_viewed":
-            return self._recently_viewed(req, prof, mask), "recently_viewed"
+            return plan
         anchor_ids = [req.product_id] if req.product_id else session[-3:]
-        anchors = {m.index[p]: 1.0 for p in anchor_ids if p in m.index}
-        basket = {m.index[p]: 1.0 for p in req.basket_product_ids if p in m.index}
-        history: dict[int, float] = {}
+        plan.anchors = {m.index[p]: 1.0 for p in anchor_ids if p in m.index}
+        plan.basket = {m.index[p]: 1.0 for p in req.basket_product_ids if p in m.index}
+        if req.kind == "recommended_for_you":
+            plan.history = history_weights(m, prof, session, now, cfg)
+        return plan
+
+    def finish(self, plan: Plan, scores: ScoreFn, start: float) -> RecommendReply:
+        req, prof = plan.req, plan.prof
+        items, strategy = self._items(plan, scores)
+        return RecommendReply(
+            request_id=req.request_id, kind=req.kind, items=items,
+            personalized=prof is not None and strategy != "cold_start",
+            strategy=strategy, latency_ms=(time.perf_counter() - start) * 1000,
+        )
+
+    def _items(self, plan: Plan, scores: ScoreFn) -> tuple[list[RecommendedItem], str]:
+        m, cfg, req = self.model, self.config, plan.req
+        if req.kind == "recently_viewed":
+            return self._recently_viewed(req, plan.prof, plan.mask), "recently_viewed"
+        anchors, basket, history = plan.anchors, plan.basket, plan.history
         if req.kind == "similar_items":
-            base = (normalise(m.scores_from(anchors, m.content_sim))
-                    + normalise(m.scores_from(anchors, m.user_sim)))
+            base = (normalise(scores(anchors, "content_sim"))
+                    + normalise(scores(anchors, "user_sim")))
             strategy = "similar:content+cooccurrence"
         elif req.kind == "frequently_bought_together":
-            base = normalise(m.scores_from(basket or anchors, m.basket_sim))
+            base = normalise(scores(basket or anchors, "basket_sim"))
             strategy = "fbt:basket_cooccurrence"
         elif req.kind == "trending":
             base, strategy = m.pop(req.market, trending=True).copy(), "trending:market"
+        elif history:
+            base = normalise(scores(history, "related"))
+            base += cfg.popularity_blend * m.pop(req.market)
+            strategy = "rfy:history" if plan.prof else "rfy:session"
         else:
-            history = history_weights(m, prof, session, now, cfg)
-            if history:
-                base = normalise(m.scores_from(history, m.related))
-                base += cfg.popularity_blend * m.pop(req.market)
-                strategy = "rfy:history" if prof else "rfy:session"
-            else:
-                base, strategy = m.pop(req.market).copy(), "cold_start"
-        if not base[mask].any():  # nothing related is sellable: fall back to the market's best
+            base, strategy = m.pop(req.market).copy(), "cold_start"
+        if not base[plan.mask].any():  # nothing related is sellable: the market's best instead
             base = m.pop(req.market).copy()
             strategy += "+popular_fallback"
-        return self._rank(req, prof, base, mask, anchors, basket, history, session), strategy
+        return self._rank(plan, base, scores), strategy
 
-    def _rank(self, req: RecommendRequest, prof: Profile | None, base: np.ndarray,
-              mask: np.ndarray, anchors: dict[int, float], basket: dict[int, float],
-              history: dict[int, float], session: list[str]) -> list[RecommendedItem]:
-        m, cfg = self.model, self.config
+    def _rank(self, plan: Plan, base: np.ndarray, scores: ScoreFn) -> list[RecommendedItem]:
+        m, cfg, req, mask = self.model, self.config, plan.req, plan.mask
         scored = np.where(mask, base, -np.inf)
         pool_size = min(cfg.candidate_pool, int(mask.sum()))
         if pool_size == 0:
@@ -107,13 +147,13 @@ class Recommender:
         cand = np.argpartition(-scored, pool_size - 1)[:pool_size]
         cand = cand[np.isfinite(scored[cand])]
         intent_type = req.intent.type if req.intent else None
-        signal = intent_signal(m, intent_type, anchors or history, basket, req.market,
-                               self.informative)
+        signal = intent_signal(m, intent_type, plan.anchors or plan.history, plan.basket,
+                               req.market, self.informative, scores)
         base_c = normalise(base[cand])
         intent = base_c if signal is None else 0.5 * base_c + 0.5 * signal[cand]
-        session_idx = [m.index[p] for p in session if p in m.index]
-        affinity = affinity_scores(m, cand, prof, session_idx, req.request_time,
-                                   cfg.affinity_half_life_days)
+        session_idx = [m.index[p] for p in plan.session if p in m.index]
+        affinity = affinity_scores(m, cand, plan.prof, session_idx, req.request_time,
+                                   cfg.affinity_half_life_days, self.facets)
         season = self.seasonal(req.request_time.month)[cand]
         context = 0.5 * season + 0.5 * m.pop(req.market, trending=True)[cand]
         final = cfg.w_intent * intent + cfg.w_affinity * affinity + cfg.w_context * context

@@ -69,11 +69,22 @@ def mmr(
     plus a hard cap per category; `scores` are aligned with `candidates`."""
     if not len(candidates):
         return []
-    sim = similarity(candidates) if lam < 1.0 else np.zeros((len(candidates), len(candidates)))
     span = float(scores.max() - scores.min()) or 1.0
     rel = (scores - scores.min()) / span
     picked: list[int] = []
     per_cat: dict[object, int] = {}
+    if lam == 1.0:  # pure relevance: the greedy loop below is a stable sort, first max first
+        for j in np.argsort(-rel, kind="stable").tolist():
+            if len(picked) == k:
+                break
+            cat = categories[candidates[j]] if categories is not None else None
+            if max_per_category is not None and cat is not None and per_cat.get(cat, 0) >= \
+                    max_per_category:
+                continue
+            per_cat[cat] = per_cat.get(cat, 0) + 1
+            picked.append(j)
+        return [candidates[j] for j in picked]
+    sim = similarity(candidates)
     max_sim = np.zeros(len(candidates))
     available = np.ones(len(candidates), dtype=bool)
     while len(picked) < k and available.any():
