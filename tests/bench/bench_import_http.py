@@ -1,7 +1,8 @@
 """The 100,000-row import through the running system: upload over HTTP, parse, write to Kafka.
 
 Run: .venv/bin/python tests/bench/bench_import_http.py [--rows 100000] [--variants 4]
-Uses MUSEO_GATEWAY_URL when set, else starts the whole system with the launcher on free ports.
+Uses MUSEO_GATEWAY_URL when set, else starts a whole system of its own (own Kafka, Redis and
+data folder on free ports), so the 25,000 imported products never reach the developer's catalog.
 Prints upload time, import throughput (rows/s, until every product is on `catalog.products`),
 a re-import of the same file (must change nothing), and the peak RSS of the mcp_workers process
 (the importer streams the file, so memory follows the catalog, not the file).
@@ -24,9 +25,8 @@ from deploy.local.system import running_system  # noqa: E402
 from tests.bench.bench_import import write_csv  # noqa: E402
 
 
-def token(base_url: str) -> dict[str, str]:
-    state = Path(os.environ.get("MUSEO_AUTH_STATE_DIR", ".local/data/auth"))
-    secret = (state / "museo-admin.secret").read_text().strip()
+def token(base_url: str, auth_dir: Path) -> dict[str, str]:
+    secret = (auth_dir / "museo-admin.secret").read_text().strip()
     resp = httpx.post(
         f"{base_url}/oauth/token",
         auth=("museo-admin", secret),
@@ -85,11 +85,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--variants", type=int, default=4)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, running_system() as system:
+    with tempfile.TemporaryDirectory() as tmp, running_system(isolated=True) as system:
         path = Path(tmp) / "bench_products.csv"
         write_csv(path, args.rows, args.variants)
         size_mb = path.stat().st_size / 1e6
-        headers = token(system.base_url)
+        headers = token(system.base_url, system.auth_dir)
         with httpx.Client(base_url=system.base_url, timeout=120) as client:
             uploaded, total, job = run_import(client, headers, path)
             report = job.get("report") or {}
