@@ -72,9 +72,12 @@ def isolated_env() -> tuple[dict[str, str], Path]:
     return env, scratch
 
 
-def start_system(timeout: float = 240, isolated: bool = False) -> RunningSystem:
+def start_system(
+    timeout: float = 240, isolated: bool = False, extra_env: dict[str, str] | None = None
+) -> RunningSystem:
     port = free_port()
     extra, scratch = isolated_env() if isolated else ({}, None)
+    extra.update(extra_env or {})
     env = {
         **os.environ,
         "MUSEO_PORT": str(port),

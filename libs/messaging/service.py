@@ -14,7 +14,7 @@ from libs.messaging.topics import ensure_topics
 from libs.settings import ServiceSettings
 from libs.telemetry.logging import setup_logging
 from libs.telemetry.metrics import WORKER_READY, serve_metrics
-from libs.telemetry.tracing import setup_tracing
+from libs.telemetry.tracing import setup_tracing, shutdown_tracing
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +44,4 @@ async def run_worker(
     await broker.stop()
     if on_stop:
         await on_stop()
+    shutdown_tracing()

@@ -10,6 +10,8 @@ import sys
 import time
 from typing import Any
 
+from libs.telemetry.tracing import current_trace_id
+
 correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
@@ -50,6 +52,8 @@ class JsonFormatter(logging.Formatter):
         cid = getattr(record, "correlation_id", None) or correlation_id_var.get()
         if cid:
             doc["correlation_id"] = cid
+        if getattr(record, "trace_id", None) is None and (tid := current_trace_id()):
+            doc["trace_id"] = tid
         for key in ("trace_id", "topic", "event", "status", "duration_ms"):
             value = getattr(record, key, None)
             if value is not None:

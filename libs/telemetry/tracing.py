@@ -6,6 +6,7 @@ worker extracts it and opens a child span, and its reply carries the worker's sp
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -33,8 +34,22 @@ def setup_tracing(
         provider.add_span_processor(BatchSpanProcessor(exporter))
     elif console:
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    if path := os.environ.get("MUSEO_TRACE_FILE"):
+        from libs.telemetry.span_file import JsonLinesSpanExporter
+
+        provider.add_span_processor(
+            BatchSpanProcessor(JsonLinesSpanExporter(path), schedule_delay_millis=200)
+        )
     trace.set_tracer_provider(provider)
     _configured = True
+
+
+def shutdown_tracing() -> None:
+    """Flush pending spans (a batch processor holds them briefly) before the process exits."""
+    provider = trace.get_tracer_provider()
+    shutdown = getattr(provider, "shutdown", None)
+    if shutdown is not None:
+        shutdown()
 
 
 def tracer(name: str = "museo") -> trace.Tracer:

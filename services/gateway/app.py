@@ -19,12 +19,13 @@ from redis.asyncio import Redis
 
 from libs.messaging.rpc import RpcClient
 from libs.telemetry.logging import setup_logging
-from libs.telemetry.tracing import setup_tracing
+from libs.telemetry.tracing import setup_tracing, shutdown_tracing
 from services.gateway import routes, ws
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers, problem
 from services.gateway.limits import BodyLimitMiddleware
 from services.gateway.settings import GatewaySettings
+from services.gateway.tracing import TracingMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 await hook(app.state.gw)
             await rpc.stop()
             await redis.aclose()
+            shutdown_tracing()
 
     app = FastAPI(
         title="Museo Commerce gateway",
@@ -64,6 +66,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
     )
+    # Added last, so outermost: the span covers the whole request, a 413 included.
+    app.add_middleware(TracingMiddleware)
     install_error_handlers(app)
 
     @app.exception_handler(RequestValidationError)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from libs.contracts.markets import (
@@ -28,6 +30,7 @@ from libs.contracts.markets import (
     ResolveMarketRequest,
 )
 from libs.messaging.errors import RemoteError, RequestTimeout
+from libs.telemetry.tracing import tracer
 from services.gateway.deps import GatewayState
 
 log = logging.getLogger(__name__)
@@ -104,10 +107,17 @@ def parse_frame(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
 
 
 async def handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
+    """One frame, one trace: its span is the root of every Kafka hop the frame makes."""
+    with tracer().start_as_current_span("ws frame", kind=SpanKind.SERVER):
+        return await _handle_frame(raw, session)
+
+
+async def _handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
     cid = uuid.uuid4().hex
     frame_id = None
     try:
         frame = parse_frame(raw, session.gw.settings.max_ws_frame_bytes)
+        trace.get_current_span().update_name(f"ws {frame['type']}")
         frame_id = frame.get("id")
         out = await OPS[frame["type"]](frame, session, cid)
     except FrameError as exc:

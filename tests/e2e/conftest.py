@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,9 +21,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def system(infra: dict[str, str]) -> Iterator[System]:
+def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every process of the e2e system appends its spans here (MUSEO_TRACE_FILE)."""
+    return tmp_path_factory.mktemp("traces") / "spans.jsonl"
+
+
+@pytest.fixture(scope="session")
+def system(infra: dict[str, str], trace_file: Path) -> Iterator[System]:
     try:
-        running = start_system(timeout=240)
+        running = start_system(timeout=240, extra_env={"MUSEO_TRACE_FILE": str(trace_file)})
     except (RuntimeError, TimeoutError) as exc:
         pytest.fail(str(exc))
     yield running
