@@ -47,6 +47,7 @@ async def search(turn: Turn) -> Outcome:
         "limit": 5,
         "category": e.category,
         "country": turn.conv.country,
+        "available": True,  # a shopper in a chat wants what they can buy now
     }
     if e.colour and e.colour not in args["query"]:
         args["query"] = f"{args['query']} {e.colour}".strip()
