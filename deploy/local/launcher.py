@@ -212,7 +212,7 @@ class Launcher:
             f"  WebSocket      ws://127.0.0.1:{self.gateway_port}/ws",
             f"  Try            curl '{base}/v1/markets/resolve?phone=%2B33612345678'",
             f"  Storefront     curl '{base}/v1/catalog/search?q=heart'   MCP: {base}/mcp",
-            f"  Chat           museo chat --show-intent   (or POST {base}/v1/chat)",
+            f"  Chat           {base}/  (web page),  museo chat --show-intent,  POST {base}/v1/chat",
             f"  Admin          secret in {self.cfg.data_dir}/auth/museo-admin.secret;  museo admin import FILE",
             f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
