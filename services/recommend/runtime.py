@@ -1,5 +1,6 @@
 """The recommender's live state: catalog read model (from `catalog.products`), the fitted model
-(re-fitted in a thread shortly after the catalog changes), and the batch entry point that loads
+(re-fitted in a worker thread once a burst of catalog changes is over, on a snapshot, and
+swapped in with one assignment), and the batch entry point that loads
 profiles and consent for a whole batch in one Redis round trip and applies the privacy policy.
 """
 
@@ -12,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 
+from libs.contracts.catalog import Product
 from libs.contracts.privacy import ConsentSettings
 from libs.contracts.recommend import RecommendReply, RecommendRequest
 from libs.messaging.errors import HandlerError
@@ -47,16 +49,22 @@ class Preloaded:
 class RecommendRuntime:
     def __init__(self, store: RedisProfileStore, interactions: InteractionLog,
                  personalization: PersonalizationConfig | None = None,
-                 refit_delay_s: float = 1.5) -> None:
+                 refit_delay_s: float = 1.5, refit_max_delay_s: float = 600.0) -> None:
         self.store = store
         self.interactions = interactions
         self.personalization = personalization or TUNED_PERSONALIZATION
+        # Debounce: refit once the catalog has been quiet for `refit_delay_s` (an import of 25k
+        # records is one burst, one refit), but never later than `refit_max_delay_s` after the
+        # first unfitted change (a catalog that never stops changing still gets refitted).
         self.refit_delay_s = refit_delay_s
+        self.refit_max_delay_s = refit_max_delay_s
         self.products: dict[str, object] = {}
         self.recommender: Recommender | None = None
         self.counts = Counter(interactions.items)
         self.metrics = LiveMetrics()
-        self._changed_at: float | None = None
+        self.fits = 0
+        self._changed_at: float | None = None  # last change not in the serving model yet
+        self._dirty_since: float | None = None  # first such change
         self._task: asyncio.Task[None] | None = None
         # Demo interactions are historical: popularity decays towards the data's own end.
         self.now_epoch = max(interactions.times) if len(interactions) else time.time()
@@ -67,20 +75,40 @@ class RecommendRuntime:
         else:
             self.products[key] = product
         self._changed_at = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = self._changed_at
 
-    def fit(self) -> None:
-        from libs.contracts.catalog import Product
+    def snapshot(self) -> list[Product]:
+        """The catalog to fit on, taken on the event loop (the follower mutates the dict)."""
+        return [p for p in self.products.values() if isinstance(p, Product)]
 
-        catalog = [p for p in self.products.values() if isinstance(p, Product)]
+    def fit(self, catalog: Sequence[Product] | None = None) -> Recommender | None:
+        """Fit a new model and swap it in with one assignment: requests already running keep
+        the recommender they started with. Safe to run in a worker thread."""
+        catalog = self.snapshot() if catalog is None else catalog
         started = time.perf_counter()
         model = HybridModel(MODEL_CONFIG).fit(self.interactions, catalog, self.now_epoch)
         self.recommender = Recommender(model, self.personalization) if catalog else None
+        self.fits += 1
         log.info("model fitted: %d products in %.1fs", len(catalog),
                  time.perf_counter() - started)
+        return self.recommender
+
+    async def refit(self) -> None:
+        """Fit off the event loop on a snapshot of the catalog; the loop keeps answering with
+        the old model meanwhile."""
+        self._changed_at = self._dirty_since = None
+        await asyncio.to_thread(self.fit, self.snapshot())
+
+    def refit_due(self, now: float) -> bool:
+        changed, since = self._changed_at, self._dirty_since
+        if changed is None or since is None:
+            return False
+        return (now - changed >= self.refit_delay_s
+                or now - since >= self.refit_max_delay_s)
 
     async def start(self) -> None:
-        self._changed_at = None
-        await asyncio.to_thread(self.fit)
+        await self.refit()
         self._task = asyncio.create_task(self._refit_loop(), name="recommend-refit")
 
     async def stop(self) -> None:
@@ -90,12 +118,14 @@ class RecommendRuntime:
                 await self._task
 
     async def _refit_loop(self) -> None:
+        tick = min(0.5, max(self.refit_delay_s / 3, 0.01))
         while True:
-            await asyncio.sleep(0.5)
-            changed = self._changed_at
-            if changed is not None and time.monotonic() - changed >= self.refit_delay_s:
-                self._changed_at = None
-                await asyncio.to_thread(self.fit)
+            await asyncio.sleep(tick)
+            if self.refit_due(time.monotonic()):
+                try:
+                    await self.refit()
+                except Exception:  # keep serving the old model; the next change retries
+                    log.exception("model refit failed")
 
     async def recommend(self, requests: Sequence[RecommendRequest]) -> list[RecommendReply]:
         """Answer a batch: one Redis round trip for every profile and consent of the batch."""

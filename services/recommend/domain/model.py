@@ -17,10 +17,10 @@ import scipy.sparse as sp
 from pydantic import BaseModel
 
 from libs.contracts.catalog import Product
+from services.recommend.domain.content import content_neighbours
 from services.recommend.domain.interactions import InteractionLog
 from services.recommend.domain.similarity import (
     bm25_weight,
-    content_neighbours,
     cosine_cooccurrence,
     incidence,
     prune_topk,

@@ -78,17 +78,3 @@ def tfidf_vectors(texts: Sequence[str]) -> sp.csr_matrix:
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True,
                           token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
     return vec.fit_transform(texts).astype(np.float32).tocsr()
-
-
-def content_neighbours(x: sp.csr_matrix, k: int, chunk: int = 1024) -> sp.csr_matrix:
-    """Top-k cosine neighbours of every row of `x`, computed in row chunks to bound memory."""
-    n = x.shape[0]
-    blocks = []
-    for start in range(0, n, chunk):
-        sims = (x[start:start + chunk] @ x.T).tocsr()
-        sims.setdiag(0, k=start)  # an item is not its own neighbour
-        sims.eliminate_zeros()
-        blocks.append(prune_topk(sims, k))
-    out = sp.vstack(blocks).tocsr() if blocks else sp.csr_matrix((0, 0))
-    out.eliminate_zeros()
-    return out
