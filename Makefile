@@ -57,8 +57,8 @@ bench: install ## Print latency/throughput figures (platform, search, import, in
 	          tests/bench/bench_gateway_more.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
 
-bench-intent: $(STAMP) ## Intent accuracy/calibration/latency on the held-out split
-	@$(BIN)/python tests/bench/bench_intent.py
+bench-intent: install ## Intent accuracy/calibration/latency on the held-out split, and through the gateway
+	@$(BIN)/python tests/bench/bench_intent.py --with-system
 
 bench-recs: $(STAMP) ## Recommender HR@10/NDCG@10/coverage/variation vs baselines on real data
 	@$(BIN)/python tests/bench/bench_recs.py

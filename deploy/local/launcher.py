@@ -8,6 +8,7 @@ process is orphaned.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import importlib.util
 import os
 import signal
@@ -47,6 +48,16 @@ SERVICES: tuple[ServiceSpec, ...] = (
 SEEDERS = ("services.mcp_workers.storefront.seed",)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the launcher dies, even by SIGKILL, so no
+    service, broker or Redis outlives it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except OSError:
+        pass
+
+
 def module_exists(name: str) -> bool:
     """True when `name` can be imported; a missing parent package counts as missing."""
     try:
@@ -79,6 +90,7 @@ class Launcher:
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.procs.append((name, proc))
         return proc

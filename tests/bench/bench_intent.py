@@ -161,7 +161,14 @@ def main() -> None:
     )
     latency(held, analyzer)
     grouped_cv(examples)
-    bench_gateway(os.environ.get("MUSEO_GATEWAY_URL"))
+    url = os.environ.get("MUSEO_GATEWAY_URL")
+    if url or "--with-system" not in sys.argv:
+        bench_gateway(url)
+        return
+    from deploy.local.system import running_system
+
+    with running_system() as system:  # the whole system, as `make run` starts it
+        bench_gateway(system.base_url)
 
 
 if __name__ == "__main__":

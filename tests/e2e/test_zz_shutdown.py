@@ -40,3 +40,21 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_services_do_not_outlive_a_killed_launcher() -> None:
+    """Even SIGKILL (no chance to clean up) leaves no orphan: children die with their parent."""
+    import time
+
+    from deploy.local.system import start_system
+
+    killed = start_system(timeout=240)
+    assert killed.proc is not None
+    children = _descendants(killed.proc.pid)
+    assert children
+    os.killpg(killed.proc.pid, signal.SIGKILL)  # the launcher only: children have own sessions
+    killed.proc.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(p) for p in children):
+        time.sleep(0.2)
+    assert [p for p in children if _alive(p)] == []
