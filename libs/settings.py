@@ -32,3 +32,4 @@ class ServiceSettings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"
     request_timeout_s: float = 10.0
+    shutdown_timeout_s: float = 15.0

@@ -41,7 +41,16 @@ async def run_worker(
     await stop.wait()
     log.info("%s stopping", settings.service_name)
     WORKER_READY.labels(settings.service_name).set(0)
-    await broker.stop()
+    await _bounded("broker stop", broker.stop(), settings.shutdown_timeout_s)
     if on_stop:
-        await on_stop()
+        await _bounded("on_stop", on_stop(), settings.shutdown_timeout_s)
     shutdown_tracing()
+
+
+async def _bounded(what: str, step: Awaitable[None], timeout_s: float) -> None:
+    """A graceful stop that cannot hang: with Kafka gone, leaving a group or committing would
+    retry for minutes, and a worker that ignores SIGTERM is worse than one that exits."""
+    try:
+        await asyncio.wait_for(step, timeout_s)
+    except Exception as exc:  # noqa: BLE001 - log and go on stopping
+        log.warning("%s did not finish cleanly: %s", what, type(exc).__name__)
