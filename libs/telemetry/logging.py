@@ -10,27 +10,25 @@ import sys
 import time
 from typing import Any
 
+from libs.auth.redact import redact as redact_credentials
 from libs.telemetry.tracing import current_trace_id
 
 correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
 
-# Never log a secret or a raw phone/email: mask them on the way out.
-_MASKS = (
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
+# Credentials are masked by libs.auth.redact (tokens, JWTs, API keys, secret pairs); on top of
+# that no log line carries a raw e-mail address or phone number, nor anything shaped like a key.
+_PERSONAL = (
     (re.compile(r"\bmk_[A-Za-z0-9_]+"), "mk_***"),
-    (
-        re.compile(r"(?i)(client_secret|password|api_key|secret)(\"?\s*[:=]\s*\"?)[^\s\",&]+"),
-        r"\1\2***",
-    ),
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "<email>"),
     (re.compile(r"\+?\d[\d -]{7,}\d"), "<phone>"),
 )
 
 
 def redact(text: str) -> str:
-    for pattern, repl in _MASKS:
+    text = redact_credentials(text)
+    for pattern, repl in _PERSONAL:
         text = pattern.sub(repl, text)
     return text
 
