@@ -123,8 +123,11 @@ class Launcher:
         created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS))
         if created:
             log(f"created {len(created)} topics")
-        subprocess.run([sys.executable, "-m", "deploy.asyncapi", str(self.asyncapi_path)],
-                       capture_output=True)  # served at /asyncapi; best effort
+        # Served at /asyncapi, read per request: written in the background (about 3 s of
+        # imports), not on the start-up path; not in self.procs, whose exits mean failures.
+        subprocess.Popen([sys.executable, "-m", "deploy.asyncapi", str(self.asyncapi_path)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
 
     def start_services(self) -> list[ServiceSpec]:
         specs = [s for s in SERVICES if available(s)]
