@@ -7,19 +7,27 @@ STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install infra-install infra-up infra-down infra-status run test test-unit \
+.PHONY: help lock install infra-install infra-up infra-down infra-status run test test-unit \
         test-integration test-e2e bench bench-intent bench-recs docs lint typecheck clean
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+UV_VERSION := 0.13.9
+
+# Installs exactly what uv.lock pins (--frozen: the lock is never re-resolved on install).
+# `make lock` re-resolves after a change to pyproject.toml.
+$(STAMP): pyproject.toml uv.lock
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@test -x $(BIN)/uv || $(BIN)/pip install -q uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	@$(BIN)/uv --version 2>/dev/null | grep -q '$(UV_VERSION)' || $(BIN)/pip install -q 'uv==$(UV_VERSION)'
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync -q --frozen --extra dev --python $(BIN)/python
 	@touch $(STAMP)
+
+lock: ## Re-resolve uv.lock after changing dependencies in pyproject.toml
+	@test -x $(BIN)/uv || { $(PY) -m venv $(VENV) && $(BIN)/pip install -q 'uv==$(UV_VERSION)'; }
+	$(BIN)/uv lock
 
 install: $(STAMP) infra-install ## Python venv + deps, Kafka jars (Maven), redis-server (apt)
 
