@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
-
 from libs.auth.accounts import ServiceAccountStore
 from libs.auth.api_keys import API_KEY_PREFIX, ApiKeyStore, verify_api_key
 from libs.auth.errors import Forbidden, Unauthenticated
 from libs.auth.keyring import KeyRing
 from libs.auth.scopes import parse_scopes
 from libs.auth.tokens import verify_access_token
+from libs.contracts.principal import Principal
 
-
-class Principal(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    subject: str
-    scopes: frozenset[str]
-    kind: Literal["service_account", "api_key"]
-    token_id: str | None = None
+__all__ = ["Authenticator", "Principal", "require_scope"]
 
 
 class Authenticator:

@@ -28,9 +28,11 @@ from libs.contracts.base import (
     H_TRACEPARENT,
     ErrorReply,
 )
+from libs.contracts.principal import H_PRINCIPAL, Principal
 from libs.contracts.topics import TopicSpec, reply_topic
 from libs.messaging.codec import dict_to_headers, encode, headers_to_dict
 from libs.messaging.errors import RemoteError, RequestTimeout
+from libs.messaging.principal import current_principal, seal
 from libs.messaging.topics import delete_topics, ensure_topics
 from libs.telemetry import metrics
 from libs.telemetry.tracing import inject_headers, tracer
@@ -127,8 +129,12 @@ class RpcClient:
         key: str | None = None,
         timeout: float | None = None,
         correlation_id: str | None = None,
+        principal: Principal | None = None,
     ) -> Reply:
-        """Publish `payload` to `topic` and wait for the reply; raise on error reply or timeout."""
+        """Publish `payload` to `topic` and wait for the reply; raise on error reply or timeout.
+
+        `principal` (default: the one of the request being handled, if any) travels sealed in
+        the `x-museo-principal` header; services read it with `current_principal()`."""
         assert self._producer is not None, "RpcClient.start() first"
         timeout = timeout or self.default_timeout
         cid = correlation_id or uuid.uuid4().hex
@@ -147,6 +153,8 @@ class RpcClient:
                     H_DEADLINE: str(int((time.time() + timeout) * 1000)),
                 }
             )
+            if (who := principal or current_principal()) is not None:
+                headers[H_PRINCIPAL] = seal(who)
             try:
                 await self._producer.send_and_wait(
                     topic,

@@ -19,7 +19,9 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from libs.contracts.base import H_CORRELATION_ID, H_DEADLINE, H_STATUS, ErrorReply
+from libs.contracts.principal import H_PRINCIPAL
 from libs.messaging.errors import HandlerError
+from libs.messaging.principal import principal_var, unseal
 from libs.telemetry import metrics
 from libs.telemetry.logging import correlation_id_var
 from libs.telemetry.tracing import inject_headers, span_from_headers
@@ -100,6 +102,8 @@ def register_request_handler(
         headers = dict(msg.headers)
         cid = msg.correlation_id or headers.get(H_CORRELATION_ID, "")
         token = correlation_id_var.set(cid)
+        # Only a principal sealed with the internal key counts; anything else is no principal.
+        who = principal_var.set(unseal(headers.get(H_PRINCIPAL)))
         started = time.perf_counter()
         try:
             deadline = headers.get(H_DEADLINE)
@@ -114,6 +118,7 @@ def register_request_handler(
                 await publish_reply(broker, msg.reply_to, reply, out, cid)
         finally:
             metrics.REQUEST_SECONDS.labels(service, topic).observe(time.perf_counter() - started)
+            principal_var.reset(who)
             correlation_id_var.reset(token)
 
 
