@@ -9,7 +9,6 @@ The answer is 202 only after Kafka acknowledged every accepted event; 422 when n
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -21,6 +20,7 @@ from libs.contracts.events import EVENTS_RAW, UserEvent
 from libs.events import validate_batch
 from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
+from services.gateway.jsonbody import BadJson, loads_strict
 
 router = APIRouter(tags=["events"])
 PRODUCER = "events_producer"
@@ -77,9 +77,9 @@ async def ingest(
     gw: GatewayState = Depends(state),
 ) -> Any:
     try:
-        payload = json.loads(await request.body())
-    except ValueError as exc:
-        return problem(400, "bad_request", f"body is not JSON: {exc}")
+        payload = loads_strict(await request.body())
+    except BadJson as exc:
+        return problem(400, "bad_request", str(exc))
     if not isinstance(payload, dict | list):
         return problem(400, "bad_request", "body must be an event, a list or {\"events\": [...]}")
     result = validate_batch(payload, market=market, country=country)
