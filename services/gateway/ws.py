@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,6 +34,7 @@ from libs.messaging.errors import RemoteError, RequestTimeout
 from libs.messaging.principal import principal_var
 from libs.telemetry.tracing import tracer
 from services.gateway.deps import GatewayState, NotYours
+from services.gateway.jsonbody import BadJson, loads_strict
 from services.gateway.ws_auth import allowed_origin, connect_principal, frame_principal
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,8 @@ def parse_frame(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
     if size > max_bytes:
         raise FrameError("too_large", f"frame exceeds {max_bytes} bytes")
     try:
-        frame = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        frame = loads_strict(raw)
+    except BadJson as exc:
         raise FrameError("malformed", f"frame is not valid JSON: {exc}") from None
     if not isinstance(frame, dict):
         raise FrameError("malformed", "frame must be a JSON object")

@@ -15,7 +15,6 @@ event still counts for its clientId) and reported in `customer_ids_ignored`. The
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -29,6 +28,7 @@ from libs.events.validation import Rejection, _events
 from services.gateway.deps import CurrentPrincipal, GatewayState, state
 from services.gateway.errors import problem
 from services.gateway.event_trust import INTERNAL_TYPES, apply_trust
+from services.gateway.jsonbody import BadJson, loads_strict
 
 router = APIRouter(tags=["events"])
 PRODUCER = "events_producer"
@@ -86,9 +86,9 @@ async def ingest(
     gw: GatewayState = Depends(state),
 ) -> Any:
     try:
-        payload = json.loads(await request.body())
-    except ValueError as exc:
-        return problem(400, "bad_request", f"body is not JSON: {exc}")
+        payload = loads_strict(await request.body())
+    except BadJson as exc:
+        return problem(400, "bad_request", str(exc))
     if not isinstance(payload, dict | list):
         return problem(400, "bad_request", "body must be an event, a list or {\"events\": [...]}")
     raw = _events(payload)
