@@ -1,21 +1,27 @@
-"""Chat: `POST /v1/chat`, `POST /v1/intent`, and the WebSocket `chat` / `intent` frames."""
+"""Chat: `POST /v1/chat`, `POST /v1/intent`, and the WebSocket `chat` / `intent` frames.
+
+The gateway only forwards: the body is validated here, the turn is handled by `services/chat`
+on `chat.requests` (memory, intent with its breaker and fallback, dispatch), and the reply is
+returned as is. Who speaks travels as the sealed principal header, never in the body.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from libs.contracts.chat import ChatMessage, ChatReply
-from libs.contracts.events import UserEvent
-from libs.contracts.intent import IntentRequest, IntentResult
-from libs.conversation.store import ConversationStore
-from libs.messaging.breaker import Breakers
-from services.gateway.chat.downstream import Downstream
-from services.gateway.chat.orchestrator import ChatOrchestrator
+from libs.contracts.chat import (
+    CHAT_REQUESTS,
+    AnalyseRequest,
+    ChatMessage,
+    ChatReply,
+    ChatTurnRequest,
+)
+from libs.contracts.intent import IntentResult
+from libs.contracts.principal import Principal
 from services.gateway.deps import GatewayState, state
-from services.gateway.routes.events import PRODUCER, publish_events
 from services.gateway.ws import WsSession, ws_op
 
 router = APIRouter(tags=["chat"])
@@ -26,8 +32,37 @@ class IntentQuery(BaseModel):
     language: str | None = Field(default=None, max_length=20)
 
 
-def orchestrator(gw: GatewayState) -> ChatOrchestrator:
-    return gw.extras["chat"]  # type: ignore[no-any-return]
+def ws_principal(session: WsSession) -> Principal:
+    """A WebSocket connection is an anonymous session the gateway itself opened."""
+    return Principal(subject=f"anon:{session.session_id}", kind="anonymous")
+
+
+async def forward_turn(
+    gw: GatewayState, msg: ChatMessage, principal: Principal | None, cid: str | None = None
+) -> ChatReply:
+    return await gw.rpc.request(
+        CHAT_REQUESTS,
+        ChatTurnRequest(**msg.model_dump()),
+        ChatReply,
+        key=msg.conversation_id or (principal.subject if principal else None),
+        timeout=gw.settings.chat_timeout_s,
+        correlation_id=cid,
+        principal=principal,
+    )
+
+
+async def forward_analysis(
+    gw: GatewayState, body: IntentQuery, principal: Principal | None, cid: str | None = None
+) -> IntentResult:
+    return await gw.rpc.request(
+        CHAT_REQUESTS,
+        AnalyseRequest(text=body.text, language=body.language),
+        IntentResult,
+        key=principal.subject if principal else None,
+        timeout=gw.settings.chat_timeout_s,
+        correlation_id=cid,
+        principal=principal,
+    )
 
 
 @router.post(
@@ -36,52 +71,26 @@ def orchestrator(gw: GatewayState) -> ChatOrchestrator:
     summary="One chat turn (send conversation_id back to continue)",
 )
 async def chat(msg: ChatMessage, gw: GatewayState = Depends(state)) -> ChatReply:
-    return await orchestrator(gw).handle(msg)
+    return await forward_turn(gw, msg, None)
 
 
 @router.post("/v1/intent", response_model=IntentResult, summary="Analyse one message's intent")
 async def intent(body: IntentQuery, gw: GatewayState = Depends(state)) -> IntentResult:
-    down: Downstream = gw.extras["downstream"]
-    result, fallback = await down.intent(
-        IntentRequest(text=body.text, language_hint=body.language), key="intent"
-    )
-    return result
+    return await forward_analysis(gw, body, None)
 
 
 @ws_op("chat")
 async def _ws_chat(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
     msg = ChatMessage.model_validate(frame)
     if msg.conversation_id is None:
-        msg = msg.model_copy(
-            update={
-                "conversation_id": session.data.setdefault("conversation_id", session.session_id)
-            }
-        )
-    reply = await orchestrator(session.gw).handle(msg, session_owner=f"ws:{session.session_id}")
+        conversation = session.data.setdefault("conversation_id", session.session_id)
+        msg = msg.model_copy(update={"conversation_id": conversation})
+    reply = await forward_turn(session.gw, msg, ws_principal(session), cid)
     return {"type": "reply", "data": reply.model_dump(mode="json")}
 
 
 @ws_op("intent")
 async def _ws_intent(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
     body = IntentQuery.model_validate(frame)
-    result, _ = await session.gw.extras["downstream"].intent(
-        IntentRequest(text=body.text, language_hint=body.language), key=session.session_id
-    )
+    result = await forward_analysis(session.gw, body, ws_principal(session), cid)
     return {"type": "reply", "data": result.model_dump(mode="json")}
-
-
-def setup(app: FastAPI) -> None:
-    async def start(gw: GatewayState) -> None:
-        breakers = Breakers(failure_threshold=3, reset_timeout_s=10.0, slow_call_s=2.0)
-        down = Downstream(gw.rpc, breakers)
-
-        async def publish(events: list[UserEvent]) -> None:
-            if PRODUCER in gw.extras:  # the events route's durable producer (acks=all)
-                await publish_events(gw, events)
-
-        store = ConversationStore(gw.redis, gw.settings.conversation_ttl_s)
-        gw.extras.update(
-            breakers=breakers, downstream=down, chat=ChatOrchestrator(store, down, publish)
-        )
-
-    app.state.startup_hooks.append(start)

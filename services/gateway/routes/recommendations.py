@@ -1,7 +1,4 @@
-"""`GET /v1/recommendations`: HTTP → `recommend.requests` → recommend service → reply.
-
-Importing `services.gateway.chat.recs` registers the chat's `recommendations` action.
-"""
+"""`GET /v1/recommendations`: HTTP → `recommend.requests` → recommend service → reply."""
 
 from __future__ import annotations
 
@@ -9,7 +6,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
-import services.gateway.chat.recs  # noqa: F401  (registers ACTIONS["recommendations"])
 from libs.contracts.recommend import (
     RECOMMEND_REQUESTS,
     IntentContext,

@@ -8,10 +8,10 @@ import pytest
 
 from libs.contracts.chat import ChatMessage
 from libs.contracts.intent import IntentRequest, IntentResult
-from libs.conversation.store import Conversation
 from libs.messaging.breaker import Breakers
-from services.gateway.chat.downstream import Downstream, Unavailable, fallback_intent
-from services.gateway.chat.orchestrator import ChatOrchestrator
+from services.chat.downstream import Downstream, Unavailable, fallback_intent
+from services.chat.orchestrator import ChatOrchestrator
+from services.chat.store import Conversation
 
 PRODUCTS = [
     {"id": f"p{i}", "title": f"Mug {i}", "price": {"amount": 500 + i, "currency": "GBP"},

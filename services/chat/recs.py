@@ -11,9 +11,9 @@ from libs.contracts.recommend import (
     RecommendReply,
     RecommendRequest,
 )
-from services.gateway.chat.actions import ACTIONS, Outcome, Turn, _prices
-from services.gateway.chat.downstream import ToolProblem
-from services.gateway.chat.texts import say
+from services.chat.actions import Outcome, Turn, _prices
+from services.chat.downstream import ToolProblem
+from services.chat.texts import say
 
 LIMIT = 5
 
@@ -70,5 +70,3 @@ async def recommendations(turn: Turn) -> Outcome:
         data={"strategy": reply.strategy, "personalized": reply.personalized},
     )
 
-
-ACTIONS["recommendations"] = recommendations

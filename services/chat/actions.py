@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from libs.contracts.intent import IntentResult
-from libs.conversation.store import Conversation
-from services.gateway.chat.downstream import Downstream
-from services.gateway.chat.texts import feature, say
+from services.chat.downstream import Downstream
+from services.chat.store import Conversation
+from services.chat.texts import feature, say
 
 
 @dataclass

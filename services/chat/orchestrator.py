@@ -1,8 +1,13 @@
 """Chat turn: conversation memory -> market -> intent -> the service for that intent -> reply.
 
-The gateway orchestrates but owns no business state: conversations live in Redis, every
-business answer comes from a service over Kafka. When intent analysis is down or slow the
+The chat service owns conversation memory (Redis) and the dispatch; every business answer
+comes from the service that owns it, over Kafka. When intent analysis is down or slow the
 breaker opens and the in-process pattern stage answers (`fallback_used`).
+
+Who speaks is the verified principal (`current_principal()`), never a body field: its subject
+owns the conversation and the baskets made in it. Turns of one conversation run one at a time
+(requests are keyed by conversation, so one instance sees them all), because a turn is a
+read-modify-write of the conversation document.
 """
 
 from __future__ import annotations
@@ -12,15 +17,29 @@ import uuid
 
 from libs.contracts.chat import ChatMessage, ChatReply
 from libs.contracts.intent import CLARIFY, IntentRequest
-from libs.conversation.store import Conversation, ConversationStore
+from libs.contracts.principal import Principal
 from libs.locale.language import normalise_language
-from services.gateway.chat.actions import ACTIONS, Outcome, Turn, not_available
-from services.gateway.chat.downstream import Downstream, ToolProblem, Unavailable
-from services.gateway.chat.signals import Publish, emit, turn_event
-from services.gateway.chat.texts import say
+from libs.messaging.errors import HandlerError
+from services.chat.actions import ACTIONS, Outcome, Turn, not_available
+from services.chat.downstream import Downstream, ToolProblem, Unavailable
+from services.chat.locks import KeyedLocks
+from services.chat.recs import recommendations
+from services.chat.signals import Publish, emit, turn_event
+from services.chat.store import Conversation, ConversationStore
+from services.chat.texts import say
 
 log = logging.getLogger(__name__)
 FEATURE_OF = {"recommendations": "recommendations", "order_status": "order_status"}
+ACTIONS.setdefault("recommendations", recommendations)
+
+
+def speaker(msg: ChatMessage, principal: Principal | None) -> tuple[str | None, str | None]:
+    """(owner, user id) of a turn. With a principal, only the principal counts; without one
+    (a caller that sent none) the pre-principal behaviour: the body's user id, else anonymous."""
+    if principal is not None:
+        user_id = principal.subject if principal.kind == "customer" else None
+        return principal.subject, user_id
+    return (f"user:{msg.user_id}" if msg.user_id else None), msg.user_id
 
 
 class ChatOrchestrator:
@@ -30,17 +49,22 @@ class ChatOrchestrator:
         self.store = store
         self.down = down
         self.publish = publish
+        self.locks = KeyedLocks()
 
-    async def _conversation(self, msg: ChatMessage, session_owner: str | None) -> Conversation:
+    async def _conversation(
+        self, msg: ChatMessage, owner: str | None, user_id: str | None
+    ) -> Conversation:
         conv = None
         if msg.conversation_id:
             conv = await self.store.load(msg.conversation_id)
-        if conv is None and msg.user_id:
-            conv = await self.store.for_user(msg.user_id)  # a returning user's context
+            if conv is not None and owner is not None and conv.owner != owner:
+                # Someone else's conversation: as if it did not exist (no probing of ids).
+                raise HandlerError("not_found", "no such conversation")
+        if conv is None and user_id:
+            conv = await self.store.for_user(user_id)  # a returning user's context
         if conv is None:
             cid = msg.conversation_id or uuid.uuid4().hex
-            owner = f"user:{msg.user_id}" if msg.user_id else (session_owner or f"anon:{cid}")
-            conv = Conversation(id=cid, user_id=msg.user_id, owner=owner)
+            conv = Conversation(id=cid, user_id=user_id, owner=owner or f"anon:{cid}")
         return conv
 
     async def _market(self, conv: Conversation, msg: ChatMessage) -> dict[str, object] | None:
@@ -53,12 +77,19 @@ class ChatOrchestrator:
         conv.language = conv.language or reply.market.shop_language
         return reply.market.model_dump()
 
-    async def handle(self, msg: ChatMessage, session_owner: str | None = None) -> ChatReply:
-        conv = await self._conversation(msg, session_owner)
+    async def handle(self, msg: ChatMessage, principal: Principal | None = None) -> ChatReply:
+        if msg.conversation_id is None:
+            return await self._handle(msg, principal)
+        async with self.locks.hold(msg.conversation_id):
+            return await self._handle(msg, principal)
+
+    async def _handle(self, msg: ChatMessage, principal: Principal | None) -> ChatReply:
+        owner, user_id = speaker(msg, principal)
+        conv = await self._conversation(msg, owner, user_id)
         market = await self._market(conv, msg)
         hint = msg.language or conv.language
         req = IntentRequest(
-            text=msg.text, language_hint=hint, context=conv.context(), user_id=msg.user_id
+            text=msg.text, language_hint=hint, context=conv.context(), user_id=conv.user_id
         )
         result, fallback_used = await self.down.intent(req, key=conv.id)
         lang = result.language
