@@ -30,7 +30,7 @@ async def test_baskets_belong_to_the_principal() -> None:
     orch = ChatOrchestrator(MemoryStore(), down)  # type: ignore[arg-type]
     await orch.handle(ChatMessage(text="show me mugs", conversation_id="c1", user_id="bob"), ALICE)
     await orch.handle(ChatMessage(text="add the first one", conversation_id="c1"), ALICE)
-    assert [c[2] for c in down.calls if c[0] == "create_cart"] == ["customer:alice"]
+    assert [c[2] for c in down.calls if c[0] == "add_lines"] == ["customer:alice"]
 
 
 async def test_someone_elses_conversation_is_not_found() -> None:
