@@ -4,7 +4,9 @@
 The gateway validates the body (`ChatMessage`), forwards it as a `ChatTurnRequest` with the
 verified principal in the `x-museo-principal` header, and returns the `ChatReply`. Intent
 analysis for `POST /v1/intent` goes the same way (`AnalyseRequest` → `IntentResult`), so the
-breaker and the pattern fallback live in one place, the chat service.
+breaker and the pattern fallback live in one place, the chat service. Sign-in asks which
+conversation the anonymous session owns (`ConversationQuery`) and hands it over to the customer
+(`HandoverRequest`); both answer `ConversationInfo`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ __all__ = [
     "ChatReply",
     "ChatRequest",
     "ChatTurnRequest",
+    "ConversationInfo",
+    "ConversationQuery",
+    "HandoverRequest",
     "conversation_key",
     "user_conversation_key",
 ]
@@ -52,7 +57,36 @@ class AnalyseRequest(Message):
     language: str | None = Field(default=None, max_length=20)
 
 
-ChatRequest = Annotated[ChatTurnRequest | AnalyseRequest, Field(discriminator="op")]
+class ConversationQuery(Message):
+    """Which conversation (and basket) `conversation_id` is, if the caller owns it."""
+
+    op: Literal["conversation"] = "conversation"
+    conversation_id: str = Field(max_length=100)
+
+
+class HandoverRequest(Message):
+    """Give the caller's conversation to `to_principal` (sign-in: anonymous → customer).
+
+    The new owner is a principal sealed by the gateway (the `x-museo-principal` format), never
+    a plain id; the current owner is the request's own principal."""
+
+    op: Literal["handover"] = "handover"
+    conversation_id: str = Field(max_length=100)
+    to_principal: str = Field(max_length=4000)
+    cart_id: str | None = Field(default=None, max_length=100)
+
+
+class ConversationInfo(BaseModel):
+    """Empty when the conversation does not exist or is not the caller's."""
+
+    conversation_id: str | None = None
+    cart_id: str | None = None
+
+
+ChatRequest = Annotated[
+    ChatTurnRequest | AnalyseRequest | ConversationQuery | HandoverRequest,
+    Field(discriminator="op"),
+]
 
 
 class ChatReply(BaseModel):

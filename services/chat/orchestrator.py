@@ -5,7 +5,8 @@ comes from the service that owns it, over Kafka. When intent analysis is down or
 breaker opens and the in-process pattern stage answers (`fallback_used`).
 
 Who speaks is the verified principal (`current_principal()`), never a body field: its subject
-owns the conversation and the baskets made in it. Turns of one conversation run one at a time
+owns the conversation and the baskets made in it; another owner's conversation id is never
+resumed nor overwritten (a fresh conversation starts). Turns of one conversation run one at a time
 (requests are keyed by conversation, so one instance sees them all), because a turn is a
 read-modify-write of the conversation document.
 """
@@ -15,11 +16,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from libs.contracts.chat import ChatMessage, ChatReply
+from libs.contracts.chat import ChatMessage, ChatReply, ConversationInfo
 from libs.contracts.intent import CLARIFY, IntentRequest
 from libs.contracts.principal import Principal
 from libs.locale.language import normalise_language
-from libs.messaging.errors import HandlerError
 from services.chat.actions import ACTIONS, Outcome, Turn, not_available
 from services.chat.downstream import Downstream, ToolProblem, Unavailable
 from services.chat.locks import KeyedLocks
@@ -33,12 +33,16 @@ FEATURE_OF = {"recommendations": "recommendations", "order_status": "order_statu
 ACTIONS.setdefault("recommendations", recommendations)
 
 
+def user_id_of(principal: Principal) -> str | None:
+    """The profile / conversation key of a signed-in principal (None for anonymous ones)."""
+    return principal.subject if principal.kind in ("customer", "channel") else None
+
+
 def speaker(msg: ChatMessage, principal: Principal | None) -> tuple[str | None, str | None]:
     """(owner, user id) of a turn. With a principal, only the principal counts; without one
     (a caller that sent none) the pre-principal behaviour: the body's user id, else anonymous."""
     if principal is not None:
-        user_id = principal.subject if principal.kind == "customer" else None
-        return principal.subject, user_id
+        return principal.subject, user_id_of(principal)
     return (f"user:{msg.user_id}" if msg.user_id else None), msg.user_id
 
 
@@ -55,15 +59,15 @@ class ChatOrchestrator:
         self, msg: ChatMessage, owner: str | None, user_id: str | None
     ) -> Conversation:
         conv = None
-        if msg.conversation_id:
-            conv = await self.store.load(msg.conversation_id)
+        cid = msg.conversation_id
+        if cid:
+            conv = await self.store.load(cid)
             if conv is not None and owner is not None and conv.owner != owner:
-                # Someone else's conversation: as if it did not exist (no probing of ids).
-                raise HandlerError("not_found", "no such conversation")
+                conv, cid = None, None  # someone else's: neither resumed nor overwritten
         if conv is None and user_id:
-            conv = await self.store.for_user(user_id)  # a returning user's context
+            conv = await self.store.for_user(user_id)  # a returning customer's context
         if conv is None:
-            cid = msg.conversation_id or uuid.uuid4().hex
+            cid = cid or uuid.uuid4().hex
             conv = Conversation(id=cid, user_id=user_id, owner=owner or f"anon:{cid}")
         return conv
 
@@ -82,6 +86,24 @@ class ChatOrchestrator:
             return await self._handle(msg, principal)
         async with self.locks.hold(msg.conversation_id):
             return await self._handle(msg, principal)
+
+    async def owned(self, conversation_id: str, owner: str) -> ConversationInfo:
+        conv = await self.store.load(conversation_id)
+        if conv is None or conv.owner != owner:
+            return ConversationInfo()
+        return ConversationInfo(conversation_id=conv.id, cart_id=conv.cart_id)
+
+    async def hand_over(
+        self, conversation_id: str, owner: str, to: Principal, cart_id: str | None
+    ) -> ConversationInfo:
+        """Give `owner`'s conversation (and the carried cart) to `to` (sign-in)."""
+        async with self.locks.hold(conversation_id):
+            conv = await self.store.load(conversation_id)
+            if conv is None or conv.owner != owner:
+                return ConversationInfo()
+            conv.owner, conv.user_id, conv.cart_id = to.subject, user_id_of(to), cart_id
+            await self.store.save(conv)
+            return ConversationInfo(conversation_id=conv.id, cart_id=conv.cart_id)
 
     async def _handle(self, msg: ChatMessage, principal: Principal | None) -> ChatReply:
         owner, user_id = speaker(msg, principal)

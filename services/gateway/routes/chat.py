@@ -21,7 +21,7 @@ from libs.contracts.chat import (
 )
 from libs.contracts.intent import IntentResult
 from libs.contracts.principal import Principal
-from services.gateway.deps import GatewayState, state
+from services.gateway.deps import GatewayState, NotYours, Shopper, state
 from services.gateway.ws import WsSession, ws_op
 
 router = APIRouter(tags=["chat"])
@@ -32,19 +32,22 @@ class IntentQuery(BaseModel):
     language: str | None = Field(default=None, max_length=20)
 
 
-def ws_principal(session: WsSession) -> Principal:
-    """A WebSocket connection is an anonymous session the gateway itself opened."""
-    return Principal(subject=f"anon:{session.session_id}", kind="anonymous")
+def _names(who: Principal) -> set[str]:
+    return {who.subject, who.subject.split(":", 1)[-1]}
 
 
 async def forward_turn(
-    gw: GatewayState, msg: ChatMessage, principal: Principal | None, cid: str | None = None
+    gw: GatewayState, msg: ChatMessage, principal: Principal, cid: str | None = None
 ) -> ChatReply:
+    """A chat turn for the verified principal. `user_id` in the message is a leftover of the
+    old API: it may only name the caller (else 403), and is never forwarded."""
+    if msg.user_id is not None and msg.user_id not in _names(principal):
+        raise NotYours("user_id must be yours or left out: the session says who you are")
     return await gw.rpc.request(
         CHAT_REQUESTS,
-        ChatTurnRequest(**msg.model_dump()),
+        ChatTurnRequest(**msg.model_dump(exclude={"user_id"})),
         ChatReply,
-        key=msg.conversation_id or (principal.subject if principal else None),
+        key=msg.conversation_id or principal.subject,
         timeout=gw.settings.chat_timeout_s,
         correlation_id=cid,
         principal=principal,
@@ -70,8 +73,8 @@ async def forward_analysis(
     response_model=ChatReply,
     summary="One chat turn (send conversation_id back to continue)",
 )
-async def chat(msg: ChatMessage, gw: GatewayState = Depends(state)) -> ChatReply:
-    return await forward_turn(gw, msg, None)
+async def chat(msg: ChatMessage, who: Shopper, gw: GatewayState = Depends(state)) -> ChatReply:
+    return await forward_turn(gw, msg, who)
 
 
 @router.post("/v1/intent", response_model=IntentResult, summary="Analyse one message's intent")
@@ -85,12 +88,12 @@ async def _ws_chat(frame: dict[str, Any], session: WsSession, cid: str) -> dict[
     if msg.conversation_id is None:
         conversation = session.data.setdefault("conversation_id", session.session_id)
         msg = msg.model_copy(update={"conversation_id": conversation})
-    reply = await forward_turn(session.gw, msg, ws_principal(session), cid)
+    reply = await forward_turn(session.gw, msg, session.principal, cid)
     return {"type": "reply", "data": reply.model_dump(mode="json")}
 
 
 @ws_op("intent")
 async def _ws_intent(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
     body = IntentQuery.model_validate(frame)
-    result = await forward_analysis(session.gw, body, ws_principal(session), cid)
+    result = await forward_analysis(session.gw, body, session.principal, cid)
     return {"type": "reply", "data": result.model_dump(mode="json")}

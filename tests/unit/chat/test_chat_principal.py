@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from libs.contracts.chat import ChatMessage
 from libs.contracts.principal import Principal
-from libs.messaging.errors import HandlerError
 from services.chat.locks import KeyedLocks
 from services.chat.orchestrator import ChatOrchestrator, speaker
 from tests.unit.chat.test_orchestrator import MemoryStore, Scripted
@@ -33,12 +30,27 @@ async def test_baskets_belong_to_the_principal() -> None:
     assert [c[2] for c in down.calls if c[0] == "add_lines"] == ["customer:alice"]
 
 
-async def test_someone_elses_conversation_is_not_found() -> None:
-    orch = ChatOrchestrator(MemoryStore(), Scripted())  # type: ignore[arg-type]
-    await orch.handle(ChatMessage(text="show me mugs", conversation_id="c1"), ALICE)
-    with pytest.raises(HandlerError) as err:
-        await orch.handle(ChatMessage(text="what's in my basket?", conversation_id="c1"), MALLORY)
-    assert err.value.code == "not_found"
+async def test_another_owners_conversation_id_starts_a_fresh_conversation() -> None:
+    store = MemoryStore()
+    orch = ChatOrchestrator(store, Scripted())  # type: ignore[arg-type]
+    first = await orch.handle(ChatMessage(text="show me mugs", conversation_id="c1"), ALICE)
+    stolen = await orch.handle(ChatMessage(text="show me mugs", conversation_id="c1"), MALLORY)
+    assert stolen.conversation_id != first.conversation_id
+    kept = await store.load("c1")
+    assert kept is not None and kept.owner == "customer:alice" and len(kept.turns) == 2
+
+
+async def test_handover_only_by_the_owner_and_to_the_sealed_principal() -> None:
+    store = MemoryStore()
+    orch = ChatOrchestrator(store, Scripted())  # type: ignore[arg-type]
+    await orch.handle(ChatMessage(text="show me mugs", conversation_id="c1"), MALLORY)
+    assert (await orch.owned("c1", "customer:alice")).conversation_id is None
+    assert (await orch.hand_over("c1", "customer:alice", ALICE, None)).conversation_id is None
+    info = await orch.hand_over("c1", MALLORY.subject, ALICE, "cart_new")
+    assert (info.conversation_id, info.cart_id) == ("c1", "cart_new")
+    moved = await store.load("c1")
+    assert moved is not None and (moved.owner, moved.user_id) == (ALICE.subject, ALICE.subject)
+    assert (await orch.owned("c1", MALLORY.subject)).conversation_id is None
 
 
 class SlowStore(MemoryStore):
