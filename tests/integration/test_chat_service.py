@@ -19,7 +19,9 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
+from libs.contracts.chat import ChatReply, ChatTurnRequest
 from libs.contracts.topics import TopicSpec
+from libs.messaging.errors import RemoteError
 from libs.messaging.topics import delete_topics, ensure_topics
 from services.chat.__main__ import ChatApp, ChatSettings, build
 from tests.integration.helpers_platform import GatewayServer, MarketsWorker, unique
@@ -71,7 +73,7 @@ async def frame(ws: Any, body: dict[str, Any]) -> dict[str, Any]:
 async def test_a_websocket_turn_is_served_by_the_chat_service(stack: ChatStack) -> None:
     async with connect(stack.gateway.ws_url) as ws:
         welcome = json.loads(await ws.recv())
-        session = welcome["session_id"]
+        session, owner = welcome["session_id"], welcome["principal"]["subject"]
         try:
             out = await frame(ws, {"type": "chat", "id": "1", "text": "bonjour", "country": "FR"})
             assert out["type"] == "reply", out
@@ -83,23 +85,28 @@ async def test_a_websocket_turn_is_served_by_the_chat_service(stack: ChatStack) 
             raw = await stack.redis.get(f"conv:{session}")
             assert raw is not None, "the chat service keeps the conversation"
             stored = json.loads(raw)
-            assert stored["owner"] == f"anon:{session}", "owner = the principal the gateway sealed"
+            assert stored["owner"] == owner, "owner = the principal the gateway sealed"
             assert [t["role"] for t in stored["turns"]] == ["user", "assistant"]
         finally:
             await stack.redis.delete(f"conv:{session}")
 
 
-async def test_another_sessions_conversation_is_not_found(stack: ChatStack) -> None:
+async def test_another_sessions_conversation_is_neither_read_nor_written(stack: ChatStack) -> None:
     async with connect(stack.gateway.ws_url) as first, connect(stack.gateway.ws_url) as second:
         victim = json.loads(await first.recv())["session_id"]
         await second.recv()
+        fresh = None
         try:
             assert (await frame(first, {"type": "chat", "text": "hello"}))["type"] == "reply"
             stolen = await frame(second, {"type": "chat", "text": "what's in my basket?",
                                           "conversation_id": victim})
-            assert stolen["type"] == "error" and stolen["error"]["code"] == "not_found"
+            assert stolen["type"] == "reply", stolen
+            fresh = stolen["data"]["conversation_id"]
+            assert fresh != victim, "a fresh conversation, not the victim's"
+            kept = json.loads(await stack.redis.get(f"conv:{victim}") or b"{}")
+            assert [t["text"] for t in kept["turns"]][0] == "hello" and len(kept["turns"]) == 2
         finally:
-            await stack.redis.delete(f"conv:{victim}")
+            await stack.redis.delete(f"conv:{victim}", f"conv:{fresh}")
 
 
 async def test_http_turns_continue_a_conversation(stack: ChatStack) -> None:
@@ -132,3 +139,31 @@ async def test_a_bad_chat_body_is_a_clear_4xx(stack: ChatStack) -> None:
     async with httpx.AsyncClient(base_url=stack.gateway.base_url, timeout=20) as client:
         resp = await client.post("/v1/chat", json={"text": ""})
     assert resp.status_code == 422
+
+
+async def test_sign_in_hands_the_conversation_over_through_kafka(stack: ChatStack) -> None:
+    from libs.contracts.chat import CHAT_REQUESTS, ConversationInfo, HandoverRequest
+    from libs.contracts.principal import Principal
+    from libs.messaging.principal import seal
+    from services.gateway.signin_merge import carry_conversation, own_conversation
+
+    gw = stack.gateway.app.state.gw
+    anon = Principal(subject=f"anon:{unique('s')}", kind="anonymous")
+    alice = Principal(subject=f"customer:{unique('alice')}", kind="customer")
+    reply = await stack.gateway.rpc.request(
+        CHAT_REQUESTS, ChatTurnRequest(text="hello"), ChatReply, principal=anon)
+    cid = reply.conversation_id
+    try:
+        assert await own_conversation(gw, cid, alice) == (None, None), "not alice's yet"
+        assert (await own_conversation(gw, cid, anon))[0] == cid
+        assert await carry_conversation(gw, cid, anon, alice, "cart_x") == cid
+        stored = json.loads(await stack.redis.get(f"conv:{cid}") or b"{}")
+        assert (stored["owner"], stored["user_id"], stored["cart_id"]) == (
+            alice.subject, alice.subject, "cart_x")
+        forged = HandoverRequest(conversation_id=cid, to_principal=seal(anon, key=b"not ours"))
+        with pytest.raises(RemoteError) as err:
+            await stack.gateway.rpc.request(CHAT_REQUESTS, forged, ConversationInfo,
+                                            principal=alice)
+        assert err.value.code == "bad_request"
+    finally:
+        await stack.redis.delete(f"conv:{cid}")
