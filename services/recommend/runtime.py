@@ -147,9 +147,14 @@ class RecommendRuntime:
                       consents: dict[str, dict[str, ConsentSettings]]) -> RecommendRequest:
         key = req.profile_key
         profile = profiles.get(key) if key else None
-        if profile is None or not req.personalized:
+        if profile is None:
             return req
-        market = req.market or profile.market
+        if req.market is None and profile.market:
+            # Callers rarely know the market; the person's own decides stock and availability.
+            req = req.model_copy(update={"market": profile.market})
+        if not req.personalized:
+            return req
+        market = req.market
         country = req.country or profile.country
         consent = consent_for(consents.get(key or "", {}), market)
         if may_personalize(consent, market, country):
