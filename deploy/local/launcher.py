@@ -1,8 +1,10 @@
 """`make run`: Kafka, Redis and every service as separate processes; demo catalog; URLs; Ctrl-C.
 
 Infra that already answers on its port is reused and left running; everything this launcher
-started is stopped on Ctrl-C (SIGTERM to each process group, SIGKILL after a grace period), so no
-process is orphaned.
+started is supervised (`deploy/local/supervisor.py`: a process that dies is restarted with
+backoff, and the system stops only on Ctrl-C or a crash loop) and stopped on Ctrl-C (SIGTERM to
+each process group, SIGKILL after a grace period), so no process is orphaned. The launcher's own
+`/readyz` and `/metrics` (deaths, restarts) are on MUSEO_LAUNCHER_PORT.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from deploy.local.health import HealthServer
 from deploy.local.infra import (
     InfraConfig,
     kafka_command,
@@ -27,6 +31,8 @@ from deploy.local.infra import (
     wait_kafka,
     wait_redis,
 )
+from deploy.local.lag import LagCollector
+from deploy.local.supervisor import CrashLoop, RestartPolicy, Supervisor, SupervisorMetrics
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("gateway", "services.gateway", None),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
+INFRA = ("kafka", "redis")
 
 
 def _die_with_parent() -> None:
@@ -70,30 +77,51 @@ def available(spec: ServiceSpec) -> bool:
     return module_exists(f"{spec.module}.__main__")
 
 
+def http_ok(url: str, needle: str | None = None, timeout: float = 0.5) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return needle is None or needle in resp.read().decode()
+    except OSError:
+        return False
+
+
 class Launcher:
-    def __init__(self, cfg: InfraConfig, gateway_port: int) -> None:
+    def __init__(self, cfg: InfraConfig, gateway_port: int, health_port: int = 0) -> None:
         self.cfg = cfg
         self.gateway_port = gateway_port
-        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.log_dir = cfg.data_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.asyncapi_path = cfg.data_dir / "asyncapi.json"  # docs/ changes only by `make docs`
+        self.metrics = SupervisorMetrics()
+        self.supervisor = Supervisor(RestartPolicy.from_env(), self.metrics, log)
+        self.health = HealthServer(self.metrics.registry, health_port)
+        self.specs: dict[str, ServiceSpec] = {}
+        self.ready: dict[str, bool] = {}
 
-    def spawn(
-        self, name: str, cmd: list[str], env: dict[str, str] | None = None
-    ) -> subprocess.Popen[bytes]:
-        out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-        proc = subprocess.Popen(
-            cmd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        self.procs.append((name, proc))
-        return proc
+    @property
+    def procs(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
+        return self.supervisor.procs()
+
+    def spawn(self, name: str, cmd: list[str] | None = None, env: dict[str, str] | None = None,
+              command: Callable[[], list[str]] | None = None) -> subprocess.Popen[bytes]:
+        """Start `name` under supervision; `command` (a callable) rebuilds the command line on
+        each restart (Kafka's writes its config), else `cmd` is reused."""
+        log_path = self.log_dir / f"{name}.log"
+
+        def start() -> subprocess.Popen[bytes]:
+            argv = command() if command is not None else cmd
+            assert argv is not None
+            out = open(log_path, "ab")  # noqa: SIM115 - owned by the child
+            try:
+                return subprocess.Popen(
+                    argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    env={**os.environ, **(env or {})}, start_new_session=True,
+                    preexec_fn=_die_with_parent,
+                )
+            finally:
+                out.close()  # the child holds its own copy
+
+        return self.supervisor.add(name, start)
 
     def service_env(self) -> dict[str, str]:
         return {
@@ -109,11 +137,11 @@ class Launcher:
         if port_open(self.cfg.redis_port):
             log(f"reusing Redis already on :{self.cfg.redis_port}")
         else:
-            rproc = self.spawn("redis", redis_command(self.cfg))
+            rproc = self.spawn("redis", command=lambda: redis_command(self.cfg))
         if port_open(self.cfg.kafka_port):
             log(f"reusing Kafka already on :{self.cfg.kafka_port}")
         else:
-            kproc = self.spawn("kafka", kafka_command(self.cfg))
+            kproc = self.spawn("kafka", command=lambda: kafka_command(self.cfg))
         wait_redis(self.cfg, proc=rproc)
         wait_kafka(self.cfg, proc=kproc)
         log("Kafka and Redis ready")
@@ -123,8 +151,11 @@ class Launcher:
         created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS))
         if created:
             log(f"created {len(created)} topics")
+        lag = LagCollector(self.cfg.bootstrap, float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
+        self.metrics.registry.register(lag)  # kafka_consumergroup_lag, as Kafka Exporter names it
+        lag.start()
         # Served at /asyncapi, read per request: written in the background (about 3 s of
-        # imports), not on the start-up path; not in self.procs, whose exits mean failures.
+        # imports), not on the start-up path; not supervised: it exits when done.
         subprocess.Popen([sys.executable, "-m", "deploy.asyncapi", str(self.asyncapi_path)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
@@ -135,45 +166,68 @@ class Launcher:
             env = {**self.service_env(), **dict(spec.extra_env)}
             if spec.metrics_port:
                 env["MUSEO_METRICS_PORT"] = str(spec.metrics_port)
+            self.specs[spec.name] = spec
             self.spawn(spec.name, [sys.executable, "-m", spec.module], env)
         return specs
 
     def wait_services(self, specs: list[ServiceSpec], timeout: float = 120) -> None:
-        pending = {s.name: s for s in specs}
         deadline = time.monotonic() + timeout
-        while pending and time.monotonic() < deadline:
-            for name, spec in list(pending.items()):
-                self._check_alive(name)
-                if self._ready(spec):
-                    log(f"{name} ready")
-                    del pending[name]
+        pending = [s.name for s in specs]
+        while time.monotonic() < deadline:
+            self.supervisor.poll()  # a crash during start-up is restarted too (or loops out)
+            pending = [s.name for s in specs if not self.check_ready(s.name)]
+            if not pending:
+                return
             time.sleep(0.3)
-        if pending:
-            raise TimeoutError(
-                f"not ready after {timeout:.0f}s: {sorted(pending)}; logs in {self.log_dir}"
-            )
-
-    def _check_alive(self, name: str) -> None:
-        for pname, proc in self.procs:
-            if pname == name and proc.poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}"
-                )
-
-    def _ready(self, spec: ServiceSpec) -> bool:
-        url = (
-            f"http://127.0.0.1:{self.gateway_port}/readyz"
-            if spec.metrics_port is None
-            else f"http://127.0.0.1:{spec.metrics_port}/metrics"
+        raise TimeoutError(
+            f"not ready after {timeout:.0f}s: {sorted(pending)}; logs in {self.log_dir}"
         )
-        try:
-            with urllib.request.urlopen(url, timeout=1) as resp:
-                body = resp.read().decode()
-        except OSError:
+
+    def is_ready(self, name: str) -> bool:
+        """One health check: a worker's readiness gauge, the gateway's /readyz, infra ports."""
+        if not self.supervisor.running(name):
             return False
-        return (
-            spec.metrics_port is None or f'museo_worker_ready{{service="{spec.name}"}} 1.0' in body
-        )
+        if name == "kafka":
+            return port_open(self.cfg.kafka_port)
+        if name == "redis":
+            return port_open(self.cfg.redis_port)
+        spec = self.specs[name]
+        if spec.metrics_port is None:
+            return http_ok(f"http://127.0.0.1:{self.gateway_port}/readyz")
+        return http_ok(f"http://127.0.0.1:{spec.metrics_port}/metrics",
+                       f'museo_worker_ready{{service="{name}"}} 1.0')
+
+    def check_ready(self, name: str) -> bool:
+        ready = self.is_ready(name)
+        if ready != self.ready.get(name):
+            child = self.supervisor.children[name]
+            if ready:
+                again = f" again ({time.monotonic() - child.started_at:.1f}s after its restart)"
+                log(f"{name} ready{again if child.restarts else ''}")
+            self.ready[name] = ready
+            self.metrics.ready.labels(name).set(int(ready))
+        return ready
+
+    def refresh_health(self) -> None:
+        snapshot = {}
+        for name, child in self.supervisor.children.items():
+            snapshot[name] = {
+                "ready": self.check_ready(name),
+                "pid": child.proc.pid,
+                "restarts": child.restarts,
+                "state": "restarting" if child.restart_at is not None else "running",
+            }
+        self.health.snapshot = snapshot
+
+    def supervise(self) -> None:
+        """Until Ctrl-C: repair deaths (poll every 0.3 s), refresh readiness every second."""
+        last = 0.0
+        while True:
+            changed = self.supervisor.poll()
+            if changed or time.monotonic() - last >= 1.0:  # a death shows at once in /readyz
+                self.refresh_health()
+                last = time.monotonic()
+            time.sleep(0.3)
 
     def seed(self) -> None:
         for module in SEEDERS:
@@ -192,34 +246,35 @@ class Launcher:
         url = f"http://127.0.0.1:{self.gateway_port}/v1/recommendations?kind=trending&limit=1"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as resp:
-                    if resp.status == 200:
-                        log("recommendations ready")
-                        return
-            except OSError:
-                pass
+            self.supervisor.poll()
+            if http_ok(url, timeout=5):
+                log("recommendations ready")
+                return
             time.sleep(0.5)
         log(f"warning: recommendations still not answering after {timeout:.0f}s; see {self.log_dir}")
 
     def stop(self) -> None:
-        for _name, proc in reversed(self.procs):
+        self.health.phase = "stopping"
+        procs = self.procs
+        for _name, proc in reversed(procs):
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     continue
         deadline = time.monotonic() + 20
-        for name, proc in reversed(self.procs):
+        for name, proc in reversed(procs):
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
             log(f"stopped {name}")
+        self.health.stop()
 
     def banner(self, specs: list[ServiceSpec]) -> None:
         base = f"http://127.0.0.1:{self.gateway_port}"
+        health = f"http://127.0.0.1:{self.health.port}"
         lines = [
             "",
             "Museo Commerce is up.",
@@ -230,6 +285,7 @@ class Launcher:
             f"  Chat           {base}/  (web page),  museo chat --show-intent,  POST {base}/v1/chat",
             f"  Admin          secret in {self.cfg.data_dir}/auth/museo-admin.secret;  museo admin import FILE",
             f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
+            f"  Launcher       {health}/readyz (every process)   restarts: {health}/metrics",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
             f"  Services       {', '.join(s.name for s in specs)}",
             f"  Logs           {self.log_dir}",
@@ -241,41 +297,44 @@ class Launcher:
 
 def main() -> int:
     cfg = InfraConfig()
-    launcher = Launcher(cfg, int(os.environ.get("MUSEO_PORT", "3300")))
-    stop_requested = False
+    gateway_port = int(os.environ.get("MUSEO_PORT", "3300"))
+    if port_open(gateway_port):
+        log(f"error: port {gateway_port} is busy: is Museo already running? (set MUSEO_PORT)")
+        return 1
+    health_port = int(os.environ.get("MUSEO_LAUNCHER_PORT", "9300"))
+    try:
+        launcher = Launcher(cfg, gateway_port, health_port)
+    except OSError as exc:
+        log(f"error: launcher health port {health_port}: {exc} (set MUSEO_LAUNCHER_PORT)")
+        return 1
 
     def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stop_requested
-        stop_requested = True
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    launcher.health.start()
     try:
-        if port_open(launcher.gateway_port):
-            raise SystemExit(
-                f"port {launcher.gateway_port} is busy: is Museo already running? (set MUSEO_PORT)"
-            )
         launcher.start_infra()
         specs = launcher.start_services()
-        launcher.wait_services(specs)
+        launcher.wait_services(specs, float(os.environ.get("MUSEO_SERVICES_TIMEOUT_S", "120")))
         launcher.seed()
         launcher.wait_warm(specs)
+        launcher.refresh_health()
+        launcher.health.phase = "up"
         launcher.banner(specs)
-        while True:
-            for name, proc in launcher.procs:
-                if proc.poll() is not None:
-                    raise RuntimeError(
-                        f"{name} exited with {proc.returncode}; see {launcher.log_dir / (name + '.log')}"
-                    )
-            time.sleep(1)
+        launcher.supervise()
     except KeyboardInterrupt:
-        log("stopping ...")
+        log("stopping (Ctrl-C) ...")
         return 0
+    except CrashLoop as exc:
+        log(f"error: {exc}; stopping everything. See {launcher.log_dir}")
+        return 1
     except (RuntimeError, TimeoutError) as exc:
         log(f"error: {exc}")
         return 1
     finally:
         launcher.stop()
+    return 0
 
 
 if __name__ == "__main__":
