@@ -13,6 +13,7 @@ Plain logic with an injectable clock, so unit tests drive it without real time. 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -48,6 +50,35 @@ class RestartPolicy:
             max_crashes=int(env.get("MUSEO_RESTART_MAX_CRASHES", cls.max_crashes)),
             window=float(env.get("MUSEO_RESTART_WINDOW", cls.window)),
         )
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the launcher dies, even by SIGKILL, so no
+    service, broker or Redis outlives it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except OSError:
+        pass
+
+
+def popen_starter(command: Callable[[], list[str]], env: dict[str, str] | None,
+                  log_path: Path) -> Starter:
+    """A start function for `Supervisor.add`: own session (its group is signalled as one),
+    output appended to `log_path`, dies with the launcher."""
+
+    def start() -> subprocess.Popen[bytes]:
+        out = open(log_path, "ab")  # noqa: SIM115 - the child holds its own copy
+        try:
+            return subprocess.Popen(
+                command(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})}, start_new_session=True,
+                preexec_fn=die_with_parent,
+            )
+        finally:
+            out.close()
+
+    return start
 
 
 class CrashLoop(RuntimeError):
