@@ -10,7 +10,6 @@ each process group, SIGKILL after a grace period), so no process is orphaned. Th
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import importlib.util
 import os
 import signal
@@ -31,8 +30,17 @@ from deploy.local.infra import (
     wait_kafka,
     wait_redis,
 )
+from deploy.local.jaeger import JaegerPorts, jaeger_command, tracing_enabled
 from deploy.local.lag import LagCollector
-from deploy.local.supervisor import CrashLoop, RestartPolicy, Supervisor, SupervisorMetrics
+from deploy.local.supervisor import (
+    CrashLoop,
+    RestartPolicy,
+    Supervisor,
+    SupervisorMetrics,
+    become_subreaper,
+    die_with_parent,
+    popen_starter,
+)
 
 
 @dataclass(frozen=True)
@@ -53,16 +61,6 @@ SERVICES: tuple[ServiceSpec, ...] = (
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
 INFRA = ("kafka", "redis")
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the launcher dies, even by SIGKILL, so no
-    service, broker or Redis outlives it (Linux prctl PR_SET_PDEATHSIG; elsewhere a no-op)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
-    except OSError:
-        pass
 
 
 def module_exists(name: str) -> bool:
@@ -97,6 +95,8 @@ class Launcher:
         self.health = HealthServer(self.metrics.registry, health_port)
         self.specs: dict[str, ServiceSpec] = {}
         self.ready: dict[str, bool] = {}
+        self.jaeger = JaegerPorts() if tracing_enabled() else None
+        self.helpers: set[int] = set()
 
     @property
     def procs(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
@@ -104,24 +104,11 @@ class Launcher:
 
     def spawn(self, name: str, cmd: list[str] | None = None, env: dict[str, str] | None = None,
               command: Callable[[], list[str]] | None = None) -> subprocess.Popen[bytes]:
-        """Start `name` under supervision; `command` (a callable) rebuilds the command line on
-        each restart (Kafka's writes its config), else `cmd` is reused."""
-        log_path = self.log_dir / f"{name}.log"
-
-        def start() -> subprocess.Popen[bytes]:
-            argv = command() if command is not None else cmd
-            assert argv is not None
-            out = open(log_path, "ab")  # noqa: SIM115 - owned by the child
-            try:
-                return subprocess.Popen(
-                    argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    env={**os.environ, **(env or {})}, start_new_session=True,
-                    preexec_fn=_die_with_parent,
-                )
-            finally:
-                out.close()  # the child holds its own copy
-
-        return self.supervisor.add(name, start)
+        """Start `name` under supervision; `command` rebuilds the command line on each restart
+        (Kafka's writes its config), else `cmd` is reused. Output goes to logs/<name>.log."""
+        starter = popen_starter(command or (lambda: list(cmd or [])), env,
+                                self.log_dir / f"{name}.log")
+        return self.supervisor.add(name, starter)
 
     def service_env(self) -> dict[str, str]:
         return {
@@ -130,7 +117,23 @@ class Launcher:
             "MUSEO_PORT": str(self.gateway_port),
             "MUSEO_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
             "MUSEO_ASYNCAPI_PATH": str(self.asyncapi_path),
+            **(self.jaeger.service_env() if self.jaeger else {}),
         }
+
+    def start_tracing(self, timeout: float = 60) -> None:
+        """Jaeger first, so the services' first spans have somewhere to go."""
+        if self.jaeger is None:
+            return
+        ports = self.jaeger
+        self.spawn("jaeger", command=lambda: jaeger_command(self.cfg, ports))
+        deadline = time.monotonic() + timeout
+        while not self.is_ready("jaeger"):
+            self.supervisor.poll()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Jaeger not healthy after {timeout:.0f}s; see "
+                                   f"{self.log_dir / 'jaeger.log'}")
+            time.sleep(0.3)
+        log(f"Jaeger ready: UI and query API {ports.ui_url}")
 
     def start_infra(self) -> None:
         rproc = kproc = None
@@ -156,9 +159,11 @@ class Launcher:
         lag.start()
         # Served at /asyncapi, read per request: written in the background (about 3 s of
         # imports), not on the start-up path; not supervised: it exits when done.
-        subprocess.Popen([sys.executable, "-m", "deploy.asyncapi", str(self.asyncapi_path)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        writer = subprocess.Popen([sys.executable, "-m", "deploy.asyncapi",
+                                   str(self.asyncapi_path)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                  preexec_fn=die_with_parent)
+        self.helpers.add(writer.pid)  # ours, not an orphan to stop
 
     def start_services(self) -> list[ServiceSpec]:
         specs = [s for s in SERVICES if available(s)]
@@ -191,6 +196,8 @@ class Launcher:
             return port_open(self.cfg.kafka_port)
         if name == "redis":
             return port_open(self.cfg.redis_port)
+        if name == "jaeger" and self.jaeger is not None:
+            return http_ok(f"{self.jaeger.ui_url}/api/services")
         spec = self.specs[name]
         if spec.metrics_port is None:
             return http_ok(f"http://127.0.0.1:{self.gateway_port}/readyz")
@@ -216,17 +223,29 @@ class Launcher:
                 "pid": child.proc.pid,
                 "restarts": child.restarts,
                 "state": "restarting" if child.restart_at is not None else "running",
+                "metrics": self.metrics_url(name),
             }
         self.health.snapshot = snapshot
 
+    def metrics_url(self, name: str) -> str | None:
+        """Where a Prometheus server would scrape this process (None: Kafka, Redis)."""
+        spec = self.specs.get(name)
+        if spec is None:
+            return None
+        port = self.gateway_port if spec.metrics_port is None else spec.metrics_port
+        return f"http://127.0.0.1:{port}/metrics"
+
     def supervise(self) -> None:
         """Until Ctrl-C: repair deaths (poll every 0.3 s), refresh readiness every second."""
-        last = 0.0
+        last = swept = 0.0
         while True:
             changed = self.supervisor.poll()
             if changed or time.monotonic() - last >= 1.0:  # a death shows at once in /readyz
                 self.refresh_health()
                 last = time.monotonic()
+            if changed or time.monotonic() - swept >= 5.0:  # a dead child's leftovers
+                self.supervisor.reap_orphans(self.helpers)
+                swept = time.monotonic()
             time.sleep(0.3)
 
     def seed(self) -> None:
@@ -270,6 +289,7 @@ class Launcher:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
             log(f"stopped {name}")
+        self.supervisor.reap_orphans(self.helpers)
         self.health.stop()
 
     def banner(self, specs: list[ServiceSpec]) -> None:
@@ -287,6 +307,8 @@ class Launcher:
             f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
             f"  Launcher       {health}/readyz (every process)   restarts: {health}/metrics",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
+            *([f"  Traces         {self.jaeger.ui_url}  (Jaeger: search by service; "
+               f"OTLP in at {self.jaeger.otlp_url})"] if self.jaeger else []),
             f"  Services       {', '.join(s.name for s in specs)}",
             f"  Logs           {self.log_dir}",
             "Press Ctrl-C to stop everything.",
@@ -312,9 +334,11 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    become_subreaper()
     launcher.health.start()
     try:
         launcher.start_infra()
+        launcher.start_tracing()
         specs = launcher.start_services()
         launcher.wait_services(specs, float(os.environ.get("MUSEO_SERVICES_TIMEOUT_S", "120")))
         launcher.seed()

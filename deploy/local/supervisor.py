@@ -19,7 +19,7 @@ import signal
 import subprocess
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +60,33 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
     except OSError:
         pass
+
+
+def become_subreaper() -> bool:
+    """Make this process the reaper of its descendants' orphans (Linux PR_SET_CHILD_SUBREAPER),
+    so what a SIGKILLed service had started (mcp_workers' MCP servers run in sessions of their
+    own) is re-parented here and can be found and stopped, instead of living on under init."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        return int(libc.prctl(36, 1)) == 0  # PR_SET_CHILD_SUBREAPER = 36
+    except OSError:
+        return False
+
+
+def child_pids(parent: int) -> list[int]:
+    """Pids whose parent is `parent`, from /proc (empty where there is no /proc)."""
+    out = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            out.append(int(entry))
+    return out
 
 
 def popen_starter(command: Callable[[], list[str]], env: dict[str, str] | None,
@@ -161,6 +188,24 @@ class Supervisor:
                 self._restart(child, now)
                 changed.append(child.name)
         return changed
+
+    def reap_orphans(self, keep: Collection[int] = ()) -> list[int]:
+        """SIGKILL and reap processes re-parented to us (see `become_subreaper`) that are not a
+        supervised child nor in `keep`: the leftovers of a child that died."""
+        known = {c.proc.pid for c in self.children.values()} | set(keep)
+        reaped = []
+        for pid in child_pids(os.getpid()):
+            if pid in known:
+                continue
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                continue
+            reaped.append(pid)
+        if reaped:
+            self.log(f"stopped {len(reaped)} orphaned process(es) left by a dead child: {reaped}")
+        return reaped
 
     def _died(self, child: Child, now: float) -> None:
         child.last_exit = child.proc.returncode

@@ -104,3 +104,42 @@ def test_exit_descriptions_name_the_signal() -> None:
     assert describe_exit(-9) == "killed by SIGKILL"
     assert describe_exit(-15) == "killed by SIGTERM"
     assert describe_exit(3) == "exited with code 3"
+
+
+ORPHAN_SCRIPT = r"""
+import os, subprocess, sys, time
+from deploy.local.supervisor import (RestartPolicy, Supervisor, SupervisorMetrics,
+                                     become_subreaper, popen_starter)
+assert become_subreaper()
+logs = []
+sup = Supervisor(RestartPolicy(base_delay=60), SupervisorMetrics(), logs.append)
+# a "service" that starts a helper in a session of its own, then dies abruptly
+code = ("import subprocess, os; p = subprocess.Popen(['sleep', '300'], start_new_session=True);"
+        "print(p.pid, flush=True); os._exit(9)")
+log_path = sys.argv[1]
+sup.add("svc", popen_starter(lambda: [sys.executable, "-c", code], None,
+                             __import__("pathlib").Path(log_path)))
+deadline = time.monotonic() + 20
+while not sup.poll() and time.monotonic() < deadline:
+    time.sleep(0.05)
+helper = int(open(log_path).read().split()[0])
+reaped = sup.reap_orphans()
+alive = os.path.exists(f"/proc/{helper}")
+print(f"helper={helper} reaped={reaped} alive={alive} log={logs[-1]}")
+"""
+
+
+def test_what_a_dead_child_left_running_is_stopped(tmp_path: Any) -> None:
+    """Run in a process of its own: becoming a subreaper must not change the test runner."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path / "svc.log")],
+                         cwd=root, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    fields = dict(part.split("=", 1) for part in out.stdout.split(" ", 3))
+    assert fields["reaped"] == f"[{fields['helper']}]"
+    assert fields["alive"] == "False"
+    assert "orphaned" in fields["log"]
