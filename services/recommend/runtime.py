@@ -149,10 +149,12 @@ class RecommendRuntime:
         profile = profiles.get(key) if key else None
         if profile is None or not req.personalized:
             return req
-        market = req.market or profile.market
-        country = req.country or profile.country
-        consent = consent_for(consents.get(key or "", {}), market)
-        if may_personalize(consent, market, country):
+        # The stored market decides the law: a query saying `market=US` cannot lift a EU/UK
+        # shopper's opt-in rule. Both the stored and the asked-for market must allow it.
+        stored = (profile.market or req.market, profile.country or req.country)
+        asked = (req.market or profile.market, req.country or profile.country)
+        records = consents.get(key or "", {})
+        if all(may_personalize(consent_for(records, m), m, c) for m, c in {stored, asked}):
             return req
         # Only the current session and market-level data: no stored history or affinities.
         return req.model_copy(update={
