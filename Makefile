@@ -29,9 +29,9 @@ lock: ## Re-resolve uv.lock after changing dependencies in pyproject.toml
 	@test -x $(BIN)/uv || { $(PY) -m venv $(VENV) && $(BIN)/pip install -q 'uv==$(UV_VERSION)'; }
 	$(BIN)/uv lock
 
-install: $(STAMP) infra-install ## Python venv + deps, Kafka jars (Maven), redis-server (apt)
+install: $(STAMP) infra-install ## Python venv + deps, Kafka jars (Maven), redis-server and chromium (apt)
 
-infra-install: $(STAMP) ## Fetch Kafka jars through Maven and install Debian's redis-server
+infra-install: $(STAMP) ## Fetch Kafka jars through Maven; install Debian's redis-server and chromium
 	@$(BIN)/python -m deploy.local.infra install
 
 infra-up: install ## Start Kafka and Redis in the background (reused if already up)
