@@ -351,6 +351,9 @@ def main(argv: list[str]) -> int:
     if cmd == "install":
         ensure_kafka_jars(cfg)
         ensure_redis_server()
+        from deploy.local.stripe_mock import ensure_stripe_mock
+
+        ensure_stripe_mock(cfg)
     elif cmd == "up":
         up(cfg)
     elif cmd == "down":

@@ -102,6 +102,8 @@ class Launcher:
             "MUSEO_PORT": str(self.gateway_port),
             "MUSEO_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
             "MUSEO_ASYNCAPI_PATH": str(self.asyncapi_path),
+            # A local run is a dev run (test-mode payments allowed) unless told otherwise.
+            "MUSEO_ENV": os.environ.get("MUSEO_ENV", "dev"),
         }
 
     def start_infra(self) -> None:
