@@ -66,7 +66,7 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
     os.environ.setdefault("MUSEO_SESSION_SECRET", "test-session-secret")
     settings = McpWorkersSettings(
         kafka_bootstrap_servers=kafka, redis_url=redis_url, mcp_start_timeout_s=180,
-        mcp_call_timeout_s=20,
+        mcp_call_timeout_s=20, mcp_health_timeout_s=30, mcp_health_interval_s=10,
         mcp_servers=[McpServerConfig(
             name="storefront", module="services.mcp_workers.storefront.server",
             args=["--from-kafka"],

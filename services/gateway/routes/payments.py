@@ -15,7 +15,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from libs.contracts.mcp import ToolCallReply
 from libs.messaging.errors import RemoteError
 from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
@@ -49,10 +48,11 @@ async def stripe_webhook(
     except RemoteError as exc:
         if exc.code != "not_found":
             raise
-        reply = ToolCallReply(tool="stripe_webhook", is_error=True)
-    result = reply.structured
-    if reply.is_error or result is None:  # the tool is absent: the storefront is not on Stripe
+        # the tool is absent: the storefront is not configured for Stripe
         return problem(503, "payments_unavailable", "this shop does not take Stripe payments")
+    result = reply.structured
+    if reply.is_error or result is None:  # Stripe retries a failed delivery
+        return problem(502, "webhook_failed", reply.text or "the webhook could not be handled")
     if errors := result.get("errors"):
         code = errors[0].get("code", "invalid")
         status = 400 if code.startswith("invalid") else STATUS_BY_ERROR.get(code, 422)

@@ -163,7 +163,7 @@ class StripeWebhooks:
     async def _apply(self, event: stripe.Event) -> WebhookResult:
         if event.type not in PAID_EVENTS:
             return WebhookResult(ignored=f"event type {event.type} is not handled")
-        session = event.data.object
+        session: dict[str, Any] = event.data.object.to_dict()
         if session.get("payment_status") != "paid":
             return WebhookResult(ignored="not paid yet (an async payment method)")
         ref = (session.get("metadata") or {}).get("museo_ref")
