@@ -361,6 +361,9 @@ def main(argv: list[str]) -> int:
         ensure_kafka_jars(cfg)
         ensure_redis_server()
         ensure_chromium()
+        from deploy.local.stripe_mock import ensure_stripe_mock
+
+        ensure_stripe_mock(cfg)
     elif cmd == "up":
         up(cfg)
     elif cmd == "down":

@@ -119,6 +119,8 @@ class Launcher:
             "MUSEO_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
             "MUSEO_ASYNCAPI_PATH": str(self.asyncapi_path),
             **(self.jaeger.service_env() if self.jaeger else {}),
+            # A local run is a dev run (test-mode payments allowed) unless told otherwise.
+            "MUSEO_ENV": os.environ.get("MUSEO_ENV", "dev"),
         }
 
     def start_tracing(self, timeout: float = 60) -> None:
