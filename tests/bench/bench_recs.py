@@ -28,6 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from libs.catalog.demo import DEFAULT_CSV  # noqa: E402
 from libs.contracts.catalog import LocalizedText, Product, Variant  # noqa: E402
 from libs.contracts.events import ProductDetail, UserEvent  # noqa: E402
 from libs.contracts.recommend import RecommendRequest  # noqa: E402
@@ -50,7 +51,7 @@ from services.recommend.domain.similarity import cosine_cooccurrence, incidence 
 from services.recommend.domain.tuned import search  # noqa: E402
 from services.user_events.domain import Profile, fold  # noqa: E402
 
-DATA = Path("/work/shared/data/online_retail_ii_2009_2010.csv.gz")
+DATA = DEFAULT_CSV  # ../shared/data next to the repository
 TEST_CUT, VAL_CUT = pd.Timestamp("2010-10-10"), pd.Timestamp("2010-08-10")
 N_USERS, SEED, K = 800, 42, 10
 CATEGORIES = {  # keyword → category, first match wins (derived from descriptions)
