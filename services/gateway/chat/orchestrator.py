@@ -31,16 +31,20 @@ class ChatOrchestrator:
         self.down = down
         self.publish = publish
 
-    async def _conversation(self, msg: ChatMessage, session_owner: str | None) -> Conversation:
+    async def _conversation(self, msg: ChatMessage, owner: str, user_id: str | None
+                            ) -> Conversation:
+        """The caller's conversation: `owner` is the verified principal's subject. Another
+        owner's conversation id is never resumed (nor overwritten): a fresh one starts."""
         conv = None
-        if msg.conversation_id:
-            conv = await self.store.load(msg.conversation_id)
-        if conv is None and msg.user_id:
-            conv = await self.store.for_user(msg.user_id)  # a returning user's context
+        cid = msg.conversation_id
+        if cid:
+            conv = await self.store.load(cid)
+            if conv is not None and conv.owner != owner:
+                conv, cid = None, None
+        if conv is None and user_id:
+            conv = await self.store.for_user(user_id)  # a returning customer's context
         if conv is None:
-            cid = msg.conversation_id or uuid.uuid4().hex
-            owner = f"user:{msg.user_id}" if msg.user_id else (session_owner or f"anon:{cid}")
-            conv = Conversation(id=cid, user_id=msg.user_id, owner=owner)
+            conv = Conversation(id=cid or uuid.uuid4().hex, user_id=user_id, owner=owner)
         return conv
 
     async def _market(self, conv: Conversation, msg: ChatMessage) -> dict[str, object] | None:
@@ -53,12 +57,13 @@ class ChatOrchestrator:
         conv.language = conv.language or reply.market.shop_language
         return reply.market.model_dump()
 
-    async def handle(self, msg: ChatMessage, session_owner: str | None = None) -> ChatReply:
-        conv = await self._conversation(msg, session_owner)
+    async def handle(self, msg: ChatMessage, owner: str, user_id: str | None = None) -> ChatReply:
+        """One turn for the verified `owner` (`user_id`: set for signed-in customers)."""
+        conv = await self._conversation(msg, owner, user_id)
         market = await self._market(conv, msg)
         hint = msg.language or conv.language
         req = IntentRequest(
-            text=msg.text, language_hint=hint, context=conv.context(), user_id=msg.user_id
+            text=msg.text, language_hint=hint, context=conv.context(), user_id=user_id
         )
         result, fallback_used = await self.down.intent(req, key=conv.id)
         lang = result.language

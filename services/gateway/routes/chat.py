@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 from libs.contracts.chat import ChatMessage, ChatReply
 from libs.contracts.events import UserEvent
 from libs.contracts.intent import IntentRequest, IntentResult
+from libs.contracts.principal import Principal
 from libs.conversation.store import ConversationStore
 from libs.messaging.breaker import Breakers
 from services.gateway.chat.downstream import Downstream
 from services.gateway.chat.orchestrator import ChatOrchestrator
-from services.gateway.deps import GatewayState, state
+from services.gateway.deps import GatewayState, NotYours, Shopper, state, user_id_of
 from services.gateway.routes.events import PRODUCER, publish_events
 from services.gateway.ws import WsSession, ws_op
 
@@ -35,8 +36,22 @@ def orchestrator(gw: GatewayState) -> ChatOrchestrator:
     response_model=ChatReply,
     summary="One chat turn (send conversation_id back to continue)",
 )
-async def chat(msg: ChatMessage, gw: GatewayState = Depends(state)) -> ChatReply:
-    return await orchestrator(gw).handle(msg)
+async def chat(msg: ChatMessage, who: Shopper, gw: GatewayState = Depends(state)) -> ChatReply:
+    return await turn(gw, msg, who)
+
+
+async def turn(gw: GatewayState, msg: ChatMessage, who: Principal) -> ChatReply:
+    """A chat turn for the verified principal. `user_id` in the message is a leftover of the
+    old API: it may only name the caller (else 403), and is never trusted on its own."""
+    if msg.user_id is not None and msg.user_id not in _names(who):
+        raise NotYours("user_id must be yours or left out: the session says who you are")
+    return await orchestrator(gw).handle(
+        msg.model_copy(update={"user_id": None}), owner=who.subject, user_id=user_id_of(who)
+    )
+
+
+def _names(who: Principal) -> set[str]:
+    return {who.subject, who.subject.split(":", 1)[-1]}
 
 
 @router.post("/v1/intent", response_model=IntentResult, summary="Analyse one message's intent")
@@ -57,7 +72,7 @@ async def _ws_chat(frame: dict[str, Any], session: WsSession, cid: str) -> dict[
                 "conversation_id": session.data.setdefault("conversation_id", session.session_id)
             }
         )
-    reply = await orchestrator(session.gw).handle(msg, session_owner=f"ws:{session.session_id}")
+    reply = await turn(session.gw, msg, session.principal)
     return {"type": "reply", "data": reply.model_dump(mode="json")}
 
 

@@ -70,7 +70,7 @@ class Scripted(Downstream):
 
 
 async def turn(orch: ChatOrchestrator, text: str, cid: str | None = "conv1") -> Any:
-    return await orch.handle(ChatMessage(text=text, conversation_id=cid))
+    return await orch.handle(ChatMessage(text=text, conversation_id=cid), owner="anon:conv1")
 
 
 @pytest.mark.parametrize(("search", "follow", "sku"), [
@@ -117,3 +117,15 @@ async def test_context_survives_between_turns_in_the_store() -> None:
     saved = store.convs["conv1"]
     assert saved.last_products == ["p1", "p2", "p3"]
     assert [t.role for t in saved.turns] == ["user", "assistant"]
+
+
+async def test_another_owners_conversation_id_starts_a_fresh_conversation() -> None:
+    store = MemoryStore()
+    orch = ChatOrchestrator(store, Scripted())  # type: ignore[arg-type]
+    first = await orch.handle(ChatMessage(text="show me mugs", conversation_id="alice-conv"),
+                              owner="customer:alice", user_id="customer:alice")
+    stolen = await orch.handle(ChatMessage(text="show me mugs", conversation_id="alice-conv"),
+                               owner="anon:mallory")
+    assert stolen.conversation_id != first.conversation_id
+    kept = await store.load("alice-conv")
+    assert kept is not None and kept.owner == "customer:alice"
