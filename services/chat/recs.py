@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from libs.contracts.intent import IntentResult
@@ -14,10 +13,10 @@ from libs.contracts.recommend import (
     RecommendReply,
     RecommendRequest,
 )
-from libs.conversation.store import Conversation
-from services.gateway.chat.actions import ACTIONS, Outcome, Turn, _prices
-from services.gateway.chat.downstream import ToolProblem
-from services.gateway.chat.texts import say
+from libs.contracts.storefront import LookupCatalogArgs
+from services.chat.actions import Outcome, Turn, _prices
+from services.chat.store import Conversation
+from services.chat.texts import say
 
 LIMIT = 5
 
@@ -61,13 +60,14 @@ def request_for_conversation(conv: Conversation, result: IntentResult) -> Recomm
     )
 
 
-async def _product(turn: Turn, pid: str) -> dict[str, Any] | None:
-    try:
-        data = await turn.down.tool("get_product", {"product_id": pid, "language": turn.lang}, None)
-    except ToolProblem:
-        return None
-    product = data.get("product")
-    return product if isinstance(product, dict) else None
+async def products_by_id(turn: Turn, ids: list[str]) -> list[dict[str, Any]]:
+    """The products of `ids` in one `lookup_catalog` call, in the order given; unknown ones
+    (deleted since the recommender last saw them) are left out."""
+    if not ids:
+        return []
+    data = await turn.down.tool(LookupCatalogArgs(ids=ids, language=turn.lang), None)
+    by_id = {p["id"]: p for p in data.get("products", []) if isinstance(p, dict)}
+    return [by_id[pid] for pid in ids if pid in by_id]
 
 
 async def recommendations(turn: Turn) -> Outcome:
@@ -81,9 +81,7 @@ async def recommendations(turn: Turn) -> Outcome:
         req.profile_key,
         turn.down.service_timeout_s,
     )
-    ids = [item.product_id for item in reply.items]
-    found = await asyncio.gather(*(_product(turn, pid) for pid in ids))
-    products = [p for p in found if p is not None]
+    products = await products_by_id(turn, [item.product_id for item in reply.items])
     if not products:
         return Outcome(say("no_results", turn.lang, query=""), data={"strategy": reply.strategy})
     turn.conv.last_products = [p["id"] for p in products]
@@ -98,5 +96,3 @@ async def recommendations(turn: Turn) -> Outcome:
         data={"strategy": reply.strategy, "personalized": reply.personalized},
     )
 
-
-ACTIONS["recommendations"] = recommendations
