@@ -175,16 +175,16 @@ class RecommendRuntime:
         profile = profiles.get(key) if key else None
         if profile is None:
             return req
-        if req.market is None and profile.market:
-            # Callers rarely know the market; the person's own decides stock and availability.
-            req = req.model_copy(update={"market": profile.market})
-        if not req.personalized:
-            return req
         # The stored market decides the law: a query saying `market=US` cannot lift a EU/UK
         # shopper's opt-in rule. Both the stored and the asked-for market must allow it.
         stored = (profile.market or req.market, profile.country or req.country)
         asked = (req.market or profile.market, req.country or profile.country)
         records = consents.get(key or "", {})
+        if req.market is None and profile.market:
+            # Callers rarely know the market; the person's own decides stock and availability.
+            req = req.model_copy(update={"market": profile.market})
+        if not req.personalized:
+            return req
         if all(may_personalize(consent_for(records, m), m, c) for m, c in {stored, asked}):
             return req
         # Only the current session and market-level data: no stored history or affinities.
