@@ -349,8 +349,11 @@ def main(argv: list[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "status"
     cfg = InfraConfig()
     if cmd == "install":
+        from deploy.local.mailpit import ensure_mailpit  # dev SMTP server (notifications)
+
         ensure_kafka_jars(cfg)
         ensure_redis_server()
+        ensure_mailpit(cfg)
     elif cmd == "up":
         up(cfg)
     elif cmd == "down":

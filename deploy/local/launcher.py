@@ -16,8 +16,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from deploy.local import mailpit
 from deploy.local.infra import (
     InfraConfig,
     kafka_command,
@@ -37,12 +39,32 @@ class ServiceSpec:
     extra_env: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class HelperSpec:
+    """A dev helper (not a service): reused when its port already answers."""
+
+    name: str
+    command: Callable[[InfraConfig], list[str]]
+    port: int
+
+
 _M = int(os.environ.get("MUSEO_METRICS_BASE_PORT", "9301"))
+_SIM = int(os.environ.get("MUSEO_SIM_PORT", "8089"))
+DEV_HELPERS: tuple[HelperSpec, ...] = (
+    HelperSpec("mailpit", mailpit.mailpit_command, mailpit.HTTP_PORT),
+    HelperSpec("provider_sim", lambda _cfg: [sys.executable, "-m", "deploy.local.provider_sim"],
+               _SIM),
+)
+_SIM_URL = f"http://127.0.0.1:{_SIM}"
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("markets", "services.markets", _M),
     ServiceSpec("mcp_workers", "services.mcp_workers", _M + 1),
     ServiceSpec("user_events", "services.user_events", _M + 2),
     ServiceSpec("recommend", "services.recommend", _M + 3),
+    ServiceSpec("notifications", "services.notifications", _M + 4, (
+        ("MUSEO_SMTP_PORT", str(mailpit.SMTP_PORT)), ("MUSEO_TWILIO_BASE_URL", _SIM_URL),
+        ("MUSEO_WHATSAPP_BASE_URL", _SIM_URL),
+        ("MUSEO_FALLBACK", '{"EU": ["whatsapp", "sms", "email"]}'))),
     ServiceSpec("gateway", "services.gateway", None),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
@@ -102,6 +124,8 @@ class Launcher:
             "MUSEO_PORT": str(self.gateway_port),
             "MUSEO_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
             "MUSEO_ASYNCAPI_PATH": str(self.asyncapi_path),
+            "MUSEO_SIM_WHATSAPP_WEBHOOK_URL":
+                f"http://127.0.0.1:{self.gateway_port}/webhooks/whatsapp",
         }
 
     def start_infra(self) -> None:
@@ -114,9 +138,16 @@ class Launcher:
             log(f"reusing Kafka already on :{self.cfg.kafka_port}")
         else:
             kproc = self.spawn("kafka", kafka_command(self.cfg))
+        for helper in DEV_HELPERS:
+            if port_open(helper.port):
+                log(f"reusing {helper.name} already on :{helper.port}")
+            else:
+                self.spawn(helper.name, helper.command(self.cfg), self.service_env())
         wait_redis(self.cfg, proc=rproc)
         wait_kafka(self.cfg, proc=kproc)
         log("Kafka and Redis ready")
+        for helper in DEV_HELPERS:
+            self._wait_port(helper)
         from libs.contracts.topics import ALL_TOPICS
         from libs.messaging.topics import ensure_topics
 
@@ -128,6 +159,14 @@ class Launcher:
         subprocess.Popen([sys.executable, "-m", "deploy.asyncapi", str(self.asyncapi_path)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+
+    def _wait_port(self, helper: HelperSpec, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not port_open(helper.port):
+            self._check_alive(helper.name)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{helper.name} not answering on :{helper.port}")
+            time.sleep(0.2)
 
     def start_services(self) -> list[ServiceSpec]:
         specs = [s for s in SERVICES if available(s)]
@@ -231,6 +270,8 @@ class Launcher:
             f"  Admin          secret in {self.cfg.data_dir}/auth/museo-admin.secret;  museo admin import FILE",
             f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
+            f"  Mail (Mailpit) http://127.0.0.1:{mailpit.HTTP_PORT}   (SMTP :{mailpit.SMTP_PORT})"
+            f"   Twilio/WhatsApp simulator: {_SIM_URL}/_sim/messages",
             f"  Services       {', '.join(s.name for s in specs)}",
             f"  Logs           {self.log_dir}",
             "Press Ctrl-C to stop everything.",

@@ -24,7 +24,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
+from libs.contracts.notifications import contact_from_principal
 from libs.contracts.orders import Order, OrderLine
+from libs.messaging.principal import current_principal
 from services.mcp_workers.storefront.basket_store import Cart
 
 DEFAULT_LINK_TTL_SECONDS = 30 * 60
@@ -153,4 +155,5 @@ class TestModePaymentProvider:
             market=market, payment_provider=self.name,
             payment_ref=hashlib.sha256(provider_ref.encode()).hexdigest()[:16],
             created_at=datetime.now(UTC),
+            contact=contact_from_principal(current_principal()),  # for the confirmation
         )
