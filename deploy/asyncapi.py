@@ -22,6 +22,7 @@ COMPOSITION_ROOTS = (
     ("services.user_events.__main__", "UserEventsSettings"),
     ("services.recommend.__main__", "RecommendSettings"),
     ("services.notifications.__main__", "NotificationsSettings"),
+    ("services.chat.__main__", "ChatSettings"),
 )
 # Topics produced by the gateway or external producers rather than consumed by a handler here.
 EXTRA_SCHEMAS = (
