@@ -43,6 +43,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("mcp_workers", "services.mcp_workers", _M + 1),
     ServiceSpec("user_events", "services.user_events", _M + 2),
     ServiceSpec("recommend", "services.recommend", _M + 3),
+    ServiceSpec("chat", "services.chat", _M + 4),
     ServiceSpec("gateway", "services.gateway", None),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)

@@ -147,7 +147,12 @@ class RecommendRuntime:
                       consents: dict[str, dict[str, ConsentSettings]]) -> RecommendRequest:
         key = req.profile_key
         profile = profiles.get(key) if key else None
-        if profile is None or not req.personalized:
+        if profile is None:
+            return req
+        if req.market is None and profile.market:
+            # Callers rarely know the market; the person's own decides stock and availability.
+            req = req.model_copy(update={"market": profile.market})
+        if not req.personalized:
             return req
         # The stored market decides the law: a query saying `market=US` cannot lift a EU/UK
         # shopper's opt-in rule. Both the stored and the asked-for market must allow it.
