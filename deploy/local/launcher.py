@@ -43,7 +43,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("mcp_workers", "services.mcp_workers", _M + 1),
     ServiceSpec("user_events", "services.user_events", _M + 2),
     ServiceSpec("recommend", "services.recommend", _M + 3),
-    ServiceSpec("gateway", "services.gateway", None),
+    # The gateway's readiness is its public /readyz; MUSEO_METRICS_PORT is its ops listener
+    # (/metrics and the detailed /readyz, on 127.0.0.1 only).
+    ServiceSpec("gateway", "services.gateway", None, (("MUSEO_METRICS_PORT", str(_M + 4)),)),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
 
@@ -229,7 +231,8 @@ class Launcher:
             f"  Storefront     curl '{base}/v1/catalog/search?q=heart'   MCP: {base}/mcp",
             f"  Chat           {base}/  (web page),  museo chat --show-intent,  POST {base}/v1/chat",
             f"  Admin          secret in {self.cfg.data_dir}/auth/museo-admin.secret;  museo admin import FILE",
-            f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
+            f"  Health         {base}/readyz   ops (metrics, readiness details): http://127.0.0.1:{_M + 4}/metrics  /readyz",
+            f"  AsyncAPI       {base}/asyncapi",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
             f"  Services       {', '.join(s.name for s in specs)}",
             f"  Logs           {self.log_dir}",

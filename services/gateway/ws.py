@@ -20,6 +20,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
+from starlette.requests import HTTPConnection
 
 from libs.contracts.markets import (
     MARKETS_REQUESTS,
@@ -32,6 +33,7 @@ from libs.messaging.errors import RemoteError, RequestTimeout
 from libs.telemetry.tracing import tracer
 from services.gateway.deps import GatewayState
 from services.gateway.jsonbody import BadJson, loads_strict
+from services.gateway.ratelimit import LIMITER, RateLimited, RateLimiter, RateLimitUnavailable
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -44,6 +46,7 @@ class WsSession:
     session_id: str
     gw: GatewayState
     data: dict[str, Any] = field(default_factory=dict)
+    conn: HTTPConnection | None = None  # the socket: client IP and credentials for rate limits
 
 
 class FrameError(Exception):
@@ -116,12 +119,20 @@ async def _handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
     cid = uuid.uuid4().hex
     frame_id = None
     try:
+        limiter: RateLimiter | None = session.gw.extras.get(LIMITER)
+        if limiter is not None and session.conn is not None:
+            await limiter.check("ws_frames", session.conn)
         frame = parse_frame(raw, session.gw.settings.max_ws_frame_bytes)
         trace.get_current_span().update_name(f"ws {frame['type']}")
         frame_id = frame.get("id")
         out = await OPS[frame["type"]](frame, session, cid)
     except FrameError as exc:
         out = {"type": "error", "error": {"code": exc.code, "message": exc.message}}
+    except RateLimited as exc:
+        out = {"type": "error", "error": {"code": "rate_limited", "message": str(exc),
+                                          "retry_after": exc.retry_after}}
+    except RateLimitUnavailable as exc:
+        out = {"type": "error", "error": {"code": "unavailable", "message": str(exc)}}
     except ValidationError as exc:
         msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
         out = {"type": "error", "error": {"code": "bad_request", "message": msgs}}
@@ -141,7 +152,7 @@ async def _handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
 @router.websocket("/ws")
 async def websocket_endpoint(ws: WebSocket) -> None:
     await ws.accept()
-    session = WsSession(session_id=uuid.uuid4().hex, gw=ws.app.state.gw)
+    session = WsSession(session_id=uuid.uuid4().hex, gw=ws.app.state.gw, conn=ws)
     await ws.send_json(
         {
             "type": "welcome",
