@@ -1,8 +1,11 @@
-"""The whole system as `make run` starts it (launcher, default settings, default rate limits),
-attacked from outside through the real gateway port.
+"""Attack tests run against a real gateway on the real Kafka and Redis, two ways:
 
-Tests that exercise per-IP limits connect from their own loopback source address
-(127.0.0.0/8 is all loopback on Linux), so each starts with a fresh per-IP budget.
+- `gateway`: a gateway (uvicorn, in-process) with the real storefront MCP worker behind it, the
+  fixture of the storefront integration tests (rate limits off: its tests share one IP);
+- `secure_system`: the whole system as `make run` starts it (launcher, default settings and
+  default rate limits), attacked from outside through its port. Tests that exercise per-IP
+  limits connect from their own loopback source address (127.0.0.0/8 is all loopback on
+  Linux), so each starts with a fresh per-IP budget.
 """
 
 from __future__ import annotations
@@ -15,14 +18,23 @@ import httpx
 import pytest
 
 from deploy.local.system import RunningSystem, start_system
-
-_next_ip = itertools.count(10)
+from libs.auth.customer import CustomerAuthSettings, CustomerTokens, customer_secret
+from tests.integration.test_storefront_gateway import gateway  # noqa: F401  (fixture)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/security/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.security)
+
+
+@pytest.fixture
+def customer_tokens() -> CustomerTokens:
+    """Signs customer tokens as the shop's login would (the dev shared secret the gateway uses)."""
+    return CustomerTokens(CustomerAuthSettings(), secret=customer_secret())
+
+
+_next_ip = itertools.count(10)
 
 
 @pytest.fixture(scope="session")

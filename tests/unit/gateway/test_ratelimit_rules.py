@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from starlette.requests import HTTPConnection
 
-from services.gateway.ratelimit import budgets, bucket_for, principal_key
+from services.gateway.ratelimit import bucket_for, budgets, principal_key
 from services.gateway.settings import GatewaySettings
 
 
