@@ -21,6 +21,7 @@ COMPOSITION_ROOTS = (
     ("services.mcp_workers.__main__", "McpWorkersSettings"),
     ("services.user_events.__main__", "UserEventsSettings"),
     ("services.recommend.__main__", "RecommendSettings"),
+    ("services.chat.__main__", "ChatSettings"),
 )
 # Topics produced by the gateway or external producers rather than consumed by a handler here.
 EXTRA_SCHEMAS = (

@@ -117,6 +117,15 @@ def ensure_redis_server() -> str:
     return "/usr/bin/redis-server"
 
 
+def ensure_chromium() -> str:
+    """Debian's chromium, which the browser tests drive through Playwright (no browser download)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    _apt_install("chromium")
+    return "/usr/bin/chromium"
+
+
 # ---------------------------------------------------------------- kafka
 
 
@@ -351,6 +360,7 @@ def main(argv: list[str]) -> int:
     if cmd == "install":
         ensure_kafka_jars(cfg)
         ensure_redis_server()
+        ensure_chromium()
         from deploy.local.stripe_mock import ensure_stripe_mock
 
         ensure_stripe_mock(cfg)

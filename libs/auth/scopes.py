@@ -16,6 +16,8 @@ ORDERS_WRITE = "orders:write"
 USERS_READ = "users:read"
 USERS_ADMIN = "users:admin"
 MARKETS_ADMIN = "markets:admin"
+RECS_READ = "recs:read"  # recommendations for any user (the shop's backend)
+EVENTS_WRITE = "events:write"  # server-side events that name a customer id
 
 ALL_SCOPES: frozenset[str] = frozenset(
     {
@@ -27,6 +29,8 @@ ALL_SCOPES: frozenset[str] = frozenset(
         USERS_READ,
         USERS_ADMIN,
         MARKETS_ADMIN,
+        RECS_READ,
+        EVENTS_WRITE,
     }
 )
 

@@ -85,6 +85,8 @@ def verify_access_token(
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError as exc:
         raise Unauthenticated("malformed", "token is not a JWT") from exc
+    except jwt.InvalidTokenError as exc:  # e.g. a `kid` that is not a string
+        raise Unauthenticated("malformed", f"malformed token header: {exc}") from exc
     if header.get("alg") != ALGORITHM:
         raise Unauthenticated("malformed", "unexpected signing algorithm")
     kid = header.get("kid")

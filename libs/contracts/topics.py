@@ -23,6 +23,7 @@ STOREFRONT_REQUESTS = "storefront.requests"
 ADMIN_REQUESTS = "admin.requests"
 RECOMMEND_REQUESTS = "recommend.requests"
 USER_EVENTS_REQUESTS = "user_events.requests"
+CHAT_REQUESTS = "chat.requests"
 CATALOG_PRODUCTS = "catalog.products"
 EVENTS_RAW = "events.raw"
 ORDERS = "orders"
@@ -41,6 +42,7 @@ REQUEST_TOPICS = (
     ADMIN_REQUESTS,
     RECOMMEND_REQUESTS,
     USER_EVENTS_REQUESTS,
+    CHAT_REQUESTS,
 )
 FACT_TOPICS = (
     TopicSpec(CATALOG_PRODUCTS, partitions=3, compacted=True),

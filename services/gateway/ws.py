@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
+from libs.auth.errors import AuthError
 from libs.contracts.markets import (
     MARKETS_REQUESTS,
     LocalizePriceReply,
@@ -29,9 +29,13 @@ from libs.contracts.markets import (
     ResolveMarketReply,
     ResolveMarketRequest,
 )
+from libs.contracts.principal import Principal
 from libs.messaging.errors import RemoteError, RequestTimeout
+from libs.messaging.principal import principal_var
 from libs.telemetry.tracing import tracer
-from services.gateway.deps import GatewayState
+from services.gateway.deps import GatewayState, NotYours
+from services.gateway.jsonbody import BadJson, loads_strict
+from services.gateway.ws_auth import allowed_origin, connect_principal, frame_principal
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -43,7 +47,9 @@ MAX_IN_FLIGHT = 16
 class WsSession:
     session_id: str
     gw: GatewayState
+    principal: Principal
     data: dict[str, Any] = field(default_factory=dict)
+    session: str | None = None  # a session issued on connect, for the client to keep
 
 
 class FrameError(Exception):
@@ -70,6 +76,15 @@ async def _ping(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str
     return {"type": "pong"}
 
 
+@ws_op("auth")
+async def _auth(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
+    """Switch the connection to the principal of `token` (a customer token or a session)."""
+    session.principal = frame_principal(session.gw, frame.get("token"))
+    session.data.pop("conversation_id", None)
+    p = session.principal
+    return {"type": "authenticated", "principal": {"kind": p.kind, "subject": p.subject}}
+
+
 @ws_op("markets.resolve")
 async def _resolve(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
     req = ResolveMarketRequest.model_validate(frame)
@@ -93,8 +108,8 @@ def parse_frame(raw: str | bytes, max_bytes: int) -> dict[str, Any]:
     if size > max_bytes:
         raise FrameError("too_large", f"frame exceeds {max_bytes} bytes")
     try:
-        frame = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        frame = loads_strict(raw)
+    except BadJson as exc:
         raise FrameError("malformed", f"frame is not valid JSON: {exc}") from None
     if not isinstance(frame, dict):
         raise FrameError("malformed", "frame must be a JSON object")
@@ -122,6 +137,10 @@ async def _handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
         out = await OPS[frame["type"]](frame, session, cid)
     except FrameError as exc:
         out = {"type": "error", "error": {"code": exc.code, "message": exc.message}}
+    except NotYours as exc:
+        out = {"type": "error", "error": {"code": "forbidden", "message": exc.message}}
+    except AuthError as exc:
+        out = {"type": "error", "error": {"code": "unauthorized", "message": str(exc)}}
     except ValidationError as exc:
         msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
         out = {"type": "error", "error": {"code": "bad_request", "message": msgs}}
@@ -140,23 +159,38 @@ async def _handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
 
 @router.websocket("/ws")
 async def websocket_endpoint(ws: WebSocket) -> None:
+    """Origin must be allowed (browsers); the principal comes from the session cookie, the
+    `X-Museo-Session` / `Authorization` headers, or later an `auth` frame. A connection with no
+    credential acts for a new anonymous session, sent in the welcome frame."""
+    gw: GatewayState = ws.app.state.gw
+    if not allowed_origin(gw, ws.headers.get("origin")):
+        await ws.close(code=1008, reason="origin not allowed")
+        return
+    try:
+        principal, issued = connect_principal(gw, ws)
+    except AuthError as exc:
+        await ws.close(code=1008, reason=str(exc)[:120])
+        return
     await ws.accept()
-    session = WsSession(session_id=uuid.uuid4().hex, gw=ws.app.state.gw)
-    await ws.send_json(
-        {
-            "type": "welcome",
-            "protocol": PROTOCOL_VERSION,
-            "session_id": session.session_id,
-            "correlation_id": uuid.uuid4().hex,
-            "types": sorted(OPS),
-        }
-    )
+    session = WsSession(session_id=uuid.uuid4().hex, gw=gw, principal=principal, session=issued)
+    welcome = {
+        "type": "welcome",
+        "protocol": PROTOCOL_VERSION,
+        "session_id": session.session_id,
+        "correlation_id": uuid.uuid4().hex,
+        "types": sorted(OPS),
+        "principal": {"kind": principal.kind, "subject": principal.subject},
+    }
+    if issued:
+        welcome["session"] = issued
+    await ws.send_json(welcome)
     send_lock = asyncio.Lock()
     slots = asyncio.Semaphore(MAX_IN_FLIGHT)
     tasks: set[asyncio.Task[None]] = set()
 
     async def run(raw: str | bytes) -> None:
         async with slots:
+            principal_var.set(session.principal)  # this task's own context
             out = await handle_frame(raw, session)
         async with send_lock:
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):

@@ -2,7 +2,9 @@
 
 `intent.requests` carries `IntentRequest` and is answered with `IntentResult` (the structured
 result of `analyze_intent`). `storefront.requests` carries the generic `ToolCallRequest`, answered
-with `ToolCallReply`; the gateway-injected `owner` replaces any client-sent `owner` argument.
+with `ToolCallReply`. The owner of carts and orders is the subject of the verified principal the
+gateway sealed into `x-museo-principal` (`current_principal()`), never a body field: any `owner`
+argument and the request's `owner` field are ignored.
 A server that is down, restarting or too slow becomes an `unavailable` (retryable) error reply.
 """
 
@@ -20,6 +22,7 @@ from libs.contracts.intent import IntentRequest, IntentResult
 from libs.contracts.mcp import ToolCallReply, ToolCallRequest
 from libs.contracts.topics import INTENT_REQUESTS, STOREFRONT_REQUESTS
 from libs.messaging.errors import HandlerError
+from libs.messaging.principal import current_principal
 from libs.messaging.worker import register_request_handler
 from services.mcp_workers.supervisor import McpSupervisor, ServerUnavailable, ToolCallFailed
 
@@ -50,6 +53,12 @@ def owner_arguments(
             raise HandlerError("forbidden", "this tool needs a signed-in user or session")
         args["owner"] = owner
     return args
+
+
+def principal_owner() -> str | None:
+    """The owner key of the shopper this request acts for: a sealed shopper principal only."""
+    principal = current_principal()
+    return principal.subject if principal is not None and principal.is_shopper else None
 
 
 async def call(
@@ -102,7 +111,7 @@ def tool_handler(
         if known and request.tool not in known:
             raise HandlerError("not_found", f"no tool {request.tool!r} on {server}")
         schema = supervisor.tool_schema(server, request.tool)
-        args = owner_arguments(schema, request.arguments, request.owner)
+        args = owner_arguments(schema, request.arguments, principal_owner())
         return tool_reply(request.tool, await call(supervisor, server, request.tool, args, timeout))
 
     return handle_tool_call

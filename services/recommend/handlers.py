@@ -17,8 +17,10 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from libs.contracts.base import H_CORRELATION_ID, H_DEADLINE, H_REPLY_TO, H_STATUS, ErrorReply
+from libs.contracts.principal import H_PRINCIPAL
 from libs.contracts.recommend import RecommendRequest
 from libs.messaging.errors import HandlerError
+from libs.messaging.principal import unseal
 from libs.messaging.worker import DOC_SCHEMAS
 from libs.telemetry import metrics
 from libs.telemetry.tracing import inject_headers
@@ -45,6 +47,18 @@ class _Pending:
         return deadline.isdigit() and int(deadline) < time.time() * 1000
 
 
+def for_principal(pending: _Pending, req: RecommendRequest) -> RecommendRequest:
+    """A shopper's request reads the shopper's own profile only, whatever ids it names: the
+    gateway sealed who they are in `x-museo-principal`. Machines (the shop's backend with
+    `recs:read`, checked by the gateway) and internal callers name the profile themselves."""
+    who = unseal(pending.headers.get(H_PRINCIPAL))
+    if who is None or not who.is_shopper:
+        return req
+    anonymous = who.kind == "anonymous"
+    return req.model_copy(update={"user_id": None if anonymous else who.subject,
+                                  "visitor_id": who.subject if anonymous else None})
+
+
 def _error(code: str, message: str, retryable: bool = False) -> ErrorReply:
     return ErrorReply(code=code, message=message, service=SERVICE, retryable=retryable)
 
@@ -61,7 +75,7 @@ async def answer_batch(runtime: RecommendRuntime,
         if pending.expired() or not pending.reply_to:
             continue
         try:
-            valid.append((pending, _ADAPTER.validate_json(pending.value)))
+            valid.append((pending, for_principal(pending, _ADAPTER.validate_json(pending.value))))
         except ValidationError as exc:
             msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
             out.append((pending, _error("bad_request", f"invalid request: {msg}"), "error"))

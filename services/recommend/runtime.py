@@ -156,12 +156,19 @@ class RecommendRuntime:
                       session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S) -> RecommendRequest:
         key = req.profile_key
         profile = profiles.get(key) if key else None
-        if profile is None or not req.personalized:
+        if profile is None:
             return req
-        market = req.market or profile.market
-        country = req.country or profile.country
-        consent = consent_for(consents.get(key or "", {}), market)
-        if may_personalize(consent, market, country):
+        if req.market is None and profile.market:
+            # Callers rarely know the market; the person's own decides stock and availability.
+            req = req.model_copy(update={"market": profile.market})
+        if not req.personalized:
+            return req
+        # The stored market decides the law: a query saying `market=US` cannot lift a EU/UK
+        # shopper's opt-in rule. Both the stored and the asked-for market must allow it.
+        stored = (profile.market or req.market, profile.country or req.country)
+        asked = (req.market or profile.market, req.country or profile.country)
+        records = consents.get(key or "", {})
+        if all(may_personalize(consent_for(records, m), m, c) for m, c in {stored, asked}):
             return req
         # Only the current session and market-level data: no stored history or affinities.
         # A stored session counts only while it is live: one last seen weeks ago (say, the

@@ -3,11 +3,13 @@ and the export request. Handlers are thin; the work is in `ingest.py` and `priva
 
 `events.raw` is consumed at least once: a batch is committed only after its profiles were written
 (one MULTI/EXEC), and folding is idempotent by event id, so a crash between the write and the
-commit replays events that are then recognised and skipped. Undecodable records go to the DLQ.
+commit replays events that are then recognised and skipped. Undecodable records go to the DLQ at
+once; an event whose fold keeps failing goes there after a few attempts (`ingest_or_dead_letter`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -37,17 +39,52 @@ async def raw_batch(msg: Any) -> list[ConsumerRecord[bytes, bytes]]:
     return list(msg.raw_message)
 
 
-async def _decode(broker: KafkaBroker, topic: str,
-                  records: list[ConsumerRecord[bytes, bytes]]) -> list[UserEvent]:
-    events = []
+async def _dead_letter(broker: KafkaBroker, topic: str, record: ConsumerRecord[bytes, bytes],
+                       exc: BaseException) -> None:
+    headers = {k: v.decode("utf-8", "replace") for k, v in record.headers}
+    await send_to_dlq(broker, topic, record.partition, record.offset,
+                      record.value or b"", headers, exc, record.key)
+
+
+async def _decode(broker: KafkaBroker, topic: str, records: list[ConsumerRecord[bytes, bytes]]
+                  ) -> list[tuple[ConsumerRecord[bytes, bytes], UserEvent]]:
+    decoded = []
     for record in records:
         try:
-            events.append(_EVENT.validate_json(record.value or b""))
+            decoded.append((record, _EVENT.validate_json(record.value or b"")))
         except ValidationError as exc:
-            headers = {k: v.decode("utf-8", "replace") for k, v in record.headers}
-            await send_to_dlq(broker, topic, record.partition, record.offset,
-                              record.value or b"", headers, exc, record.key)
-    return events
+            await _dead_letter(broker, topic, record, exc)
+    return decoded
+
+
+async def ingest_or_dead_letter(
+    broker: KafkaBroker, topic: str, ingestor: Ingestor,
+    decoded: list[tuple[ConsumerRecord[bytes, bytes], UserEvent]],
+    retries: int = 3, backoff_s: float = 0.2,
+) -> int:
+    """Fold the batch at once; if that fails, fold its events one by one, each retried
+    `retries` times, and dead-letter the ones that still fail, so one poison event neither
+    halts the partition (a NACKed batch is redelivered forever) nor loses its neighbours.
+    Returns how many events were folded. Raises only if a dead letter cannot be written."""
+    try:
+        return (await ingestor.ingest([event for _, event in decoded])).folded
+    except Exception:
+        if len(decoded) == 1 and retries <= 1:
+            raise
+        log.warning("batch of %d failed to fold; folding one by one", len(decoded),
+                    exc_info=True, extra={"topic": topic})
+    folded = 0
+    for record, event in decoded:
+        for attempt in range(1, retries + 1):
+            try:
+                folded += (await ingestor.ingest([event])).folded
+                break
+            except Exception as exc:
+                if attempt == retries:
+                    await _dead_letter(broker, topic, record, exc)
+                else:
+                    await asyncio.sleep(backoff_s * attempt)
+    return folded
 
 
 def register_event_consumer(broker: KafkaBroker, ingestor: Ingestor, *, topic: str,
@@ -65,11 +102,11 @@ def register_event_consumer(broker: KafkaBroker, ingestor: Ingestor, *, topic: s
         description="Fold Web Pixels and conversation events into per-user profiles in Redis.",
     )
     async def _on_events(records: Any, msg: KafkaMessage) -> None:
-        events = await _decode(broker, topic, records)
-        written = await ingestor.ingest(events)
+        decoded = await _decode(broker, topic, records)
+        folded = await ingest_or_dead_letter(broker, topic, ingestor, decoded)
         EVENTS_IN.inc(len(records))
-        EVENTS_FOLDED.inc(written.folded)
-        duplicates = len(events) - written.folded
+        EVENTS_FOLDED.inc(folded)
+        duplicates = len(decoded) - folded
         if duplicates:
             metrics.DUPLICATES.labels(topic).inc(duplicates)
 

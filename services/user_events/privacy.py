@@ -18,6 +18,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from libs.contracts.chat import user_conversation_key
 from libs.contracts.privacy import (
     ExportReply,
     ExportRequest,
@@ -26,7 +27,6 @@ from libs.contracts.privacy import (
     audit_key,
     consent_key,
 )
-from libs.conversation.store import ConversationStore
 from libs.profiles.redis_store import alias_key
 from libs.profiles.store import redis_key
 from services.user_events.domain import from_redis
@@ -125,7 +125,7 @@ class PrivacyService:
             "aliases": [alias_key(i) for i in ids],
             "consents": [consent_key(i) for i in ids],
             "conversations": [k for k, _ in conversations]
-            + [ConversationStore.user_key(command.user_id)],
+            + [user_conversation_key(command.user_id)],
             "baskets": [k for k, _ in baskets],
             "order_lists": [f"orders:{o}" for o in _owner_forms(ids)],
         }

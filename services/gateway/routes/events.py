@@ -4,12 +4,17 @@ pixel sends them (`analytics.subscribe("all_standard_events", e => fetch(..., e)
 Each event is validated on its own: bad ones are rejected with their index, id and reason; the
 good ones are published to `events.raw` (key = client id) by an idempotent `acks=all` producer.
 The answer is 202 only after Kafka acknowledged every accepted event; 422 when none was valid.
+
+Who may say what (`event_trust`): a pixel event is trusted for its clientId only. A customer id
+in an event is kept only when the caller proves it: a customer token / session for that same
+customer, or a server-side credential with `events:write`; from anyone else it is dropped (the
+event still counts for its clientId) and reported in `customer_ids_ignored`. The internal types
+(`conversation_turn`, `order_completed`) are made by the services themselves and refused here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -19,8 +24,11 @@ from fastapi.responses import JSONResponse
 from libs.contracts.base import H_CONTENT_TYPE, H_MESSAGE_ID
 from libs.contracts.events import EVENTS_RAW, UserEvent
 from libs.events import validate_batch
-from services.gateway.deps import GatewayState, state
+from libs.events.validation import Rejection, _events
+from services.gateway.deps import CurrentPrincipal, GatewayState, state
 from services.gateway.errors import problem
+from services.gateway.event_trust import INTERNAL_TYPES, apply_trust
+from services.gateway.jsonbody import BadJson, loads_strict
 
 router = APIRouter(tags=["events"])
 PRODUCER = "events_producer"
@@ -72,22 +80,38 @@ async def publish_events(gw: GatewayState, events: list[UserEvent]) -> None:
 @router.post("/v1/events", status_code=202, summary="Ingest Web Pixels events (one or a batch)")
 async def ingest(
     request: Request,
+    who: CurrentPrincipal,
     market: str | None = Query(None, max_length=8, description="market code, e.g. UK, EU, US"),
     country: str | None = Query(None, max_length=8, description="ISO country (US-CA for CA)"),
     gw: GatewayState = Depends(state),
 ) -> Any:
     try:
-        payload = json.loads(await request.body())
-    except ValueError as exc:
-        return problem(400, "bad_request", f"body is not JSON: {exc}")
+        payload = loads_strict(await request.body())
+    except BadJson as exc:
+        return problem(400, "bad_request", str(exc))
     if not isinstance(payload, dict | list):
         return problem(400, "bad_request", "body must be an event, a list or {\"events\": [...]}")
-    result = validate_batch(payload, market=market, country=country)
+    raw = _events(payload)
+    kept = [i for i, e in enumerate(raw) if not (isinstance(e, dict)
+                                                 and e.get("name") in INTERNAL_TYPES)]
+    refused = [Rejection(index=i, id=str(raw[i].get("id")) if raw[i].get("id") else None,
+                         reason=f"{raw[i]['name']} is an internal event type, not accepted here")
+               for i in range(len(raw)) if i not in set(kept)]
+    result = validate_batch([raw[i] for i in kept], market=market, country=country)
+    for r in (*result.rejected, *result.skipped):
+        r.index = kept[r.index] if r.index < len(kept) else r.index
+    accepted, untrusted, mismatched = apply_trust(who, result.accepted)
+    index_of = {str(raw[i].get("id")): i for i in kept if isinstance(raw[i], dict)}
+    for r in mismatched:
+        r.index = index_of.get(str(r.id), r.index)
+    result.accepted = accepted
+    result.rejected = sorted([*result.rejected, *refused, *mismatched], key=lambda r: r.index)
     body = {
         "accepted": len(result.accepted),
         "accepted_ids": [e.event_id for e in result.accepted],
         "rejected": [r.model_dump() for r in result.rejected],
         "skipped": [r.model_dump() for r in result.skipped],
+        "customer_ids_ignored": untrusted,
     }
     if not result.accepted and result.rejected:
         return JSONResponse(

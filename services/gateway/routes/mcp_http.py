@@ -2,11 +2,11 @@
 
 An MCP server (official SDK) inside the gateway: each tool forwards to the storefront over Kafka
 (`ToolCallRequest` on `storefront.requests`) and returns its structuredContent. The owner of
-carts and orders never comes from tool arguments; it is, in order: a signed-in user (the
-`resolve_user` hook), the MCP session (`mcp-session-id`, issued by this server's session
-manager, which refuses ids it did not issue), or a signed `X-Museo-Session` header (shares the
-HTTP API's session; the way for sessionless protocol versions). The session manager's task group
-runs from a gateway startup hook to the matching shutdown hook.
+carts and orders never comes from tool arguments nor from a client-chosen id (`mcp_auth`): it
+is the principal of `Authorization: Bearer <customer token | Museo session>` or a signed
+`X-Museo-Session`, else, on the stateful (handshake) protocol versions, an anonymous owner bound
+to the live MCP session the session manager issued (it refuses unknown and closed ids). The
+session manager's task group runs from a gateway startup hook to the matching shutdown hook.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import os
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp_types import CallToolResult, TextContent
@@ -24,6 +25,7 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.routing import Route
 
+from libs.contracts.principal import Principal
 from libs.contracts.recommend import (
     RECOMMEND_REQUESTS,
     IntentContext,
@@ -31,10 +33,11 @@ from libs.contracts.recommend import (
     RecommendReply,
     RecommendRequest,
 )
-from libs.contracts.storefront import SESSION_HEADER, CartLineIn
+from libs.contracts.storefront import CartLineIn
 from libs.messaging.errors import RemoteError, RequestTimeout
-from services.gateway.deps import GatewayState
-from services.gateway.routes.storefront import forward_tool, session_owner, user_owner
+from services.gateway.deps import GatewayState, user_id_of
+from services.gateway.mcp_auth import METADATA_PATH, McpAuth, mcp_principal, resource_metadata
+from services.gateway.routes.storefront import forward_tool
 
 router = APIRouter()  # discovery marker; the MCP endpoint is added by `setup`
 Language = Annotated[str, Field(description="answer language: en, es or fr")]
@@ -45,14 +48,9 @@ def _failure(message: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
 
 
-def owner_from(gw: GatewayState, ctx: Context) -> str | None:
-    headers = ctx.headers or {}
+def owner_from(gw: GatewayState, ctx: Context) -> Principal | None:
     request = ctx.request_context.request
-    if isinstance(request, Request) and (user := user_owner(gw, request)):
-        return user
-    if session_id := headers.get("mcp-session-id"):
-        return f"mcp:{session_id}"
-    return session_owner(headers.get(SESSION_HEADER.lower()), gw.extras["session_key"])
+    return mcp_principal(gw, request.scope) if isinstance(request, Request) else None
 
 
 def build_mcp(app: FastAPI) -> MCPServer:
@@ -69,7 +67,8 @@ def build_mcp(app: FastAPI) -> MCPServer:
         gw: GatewayState = app.state.gw
         owner = owner_from(gw, ctx) if ctx is not None else None
         if ctx is not None and owner is None:
-            return _failure("no session: use a stateful MCP session or send X-Museo-Session")
+            return _failure("no verified session: use a stateful MCP session, or send "
+                            "Authorization: Bearer <customer token or Museo session>")
         try:
             reply = await forward_tool(gw, tool, args, owner)
         except (RemoteError, RequestTimeout) as exc:
@@ -170,24 +169,28 @@ def build_mcp(app: FastAPI) -> MCPServer:
         limit: Annotated[int, Field(ge=1, le=50)] = 10,
         country: str | None = None,
         intent: Literal["purchase", "comparison", "browsing", "research"] | None = None,
+        interest: Annotated[str | None, Field(max_length=200)] = None,
     ) -> CallToolResult:
         """Products for this session (personalised from its events, per market and consent), or
-        similar / frequently-bought-together items of a product."""
+        similar / frequently-bought-together items of a product. `kind="buy_again"` re-offers
+        the person's usual items by their own repeat cycle ("order my usual"); `interest` is
+        what the person said they want ("candles", "a gift for someone who loves Monet")."""
         gw: GatewayState = app.state.gw
-        owner = owner_from(gw, ctx) or "anonymous"
-        user = owner.removeprefix("user:") if owner.startswith("user:") else None
+        owner = owner_from(gw, ctx)
+        user = user_id_of(owner) if owner else None
         req = RecommendRequest(
             user_id=user,
-            visitor_id=None if user else owner,
+            visitor_id=None if user or owner is None else owner.subject,
             kind=kind,
             product_id=product_id,
             limit=limit,
             country=country,
-            intent=IntentContext(type=intent) if intent else None,
+            intent=IntentContext(type=intent or "browsing", query=interest)
+            if intent or interest else None,
         )
         try:
             reply = await gw.rpc.request(
-                RECOMMEND_REQUESTS, req, RecommendReply, key=req.profile_key
+                RECOMMEND_REQUESTS, req, RecommendReply, key=req.profile_key, principal=owner
             )
         except (RemoteError, RequestTimeout) as exc:
             return _failure(f"recommendations unavailable: {exc}")
@@ -210,7 +213,7 @@ def setup(app: FastAPI) -> None:
         streamable_http_path="/mcp", host=os.environ.get("MUSEO_HOST", "127.0.0.1")
     )
     manager = server.session_manager
-    endpoint = StreamableHTTPASGIApp(manager)
+    endpoint = McpAuth(app, StreamableHTTPASGIApp(manager))
     app.router.routes.append(Route("/mcp", endpoint=endpoint, methods=["GET", "POST", "DELETE"]))
     stack = contextlib.AsyncExitStack()
 
@@ -222,3 +225,9 @@ def setup(app: FastAPI) -> None:
 
     app.state.startup_hooks.append(start)
     app.state.shutdown_hooks.append(stop)
+
+    @app.get(METADATA_PATH, tags=["auth"], summary="RFC 9728 metadata of /mcp")
+    @app.get(METADATA_PATH + "/mcp", tags=["auth"], include_in_schema=False)
+    async def protected_resource() -> JSONResponse:
+        return JSONResponse(resource_metadata(app.state.gw),
+                            headers={"Cache-Control": "public, max-age=300"})

@@ -1,6 +1,9 @@
 """`GET /v1/recommendations`: HTTP → `recommend.requests` → recommend service → reply.
 
-Importing `services.gateway.chat.recs` registers the chat's `recommendations` action.
+Answers for the caller only: a shopper's own profile (customer, or anonymous session). Naming
+another user or visitor (`user_id`, `visitor_id`) needs a service credential with `recs:read`
+(the shop's backend). Consent is judged by the recommend service from the stored profile's
+market, so `market=US` in the query cannot switch off a EU/UK shopper's GDPR rules.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
-import services.gateway.chat.recs  # noqa: F401  (registers ACTIONS["recommendations"])
+from libs.auth.principal import require_scope
+from libs.auth.scopes import RECS_READ
+from libs.contracts.principal import Principal
 from libs.contracts.recommend import (
     RECOMMEND_REQUESTS,
     IntentContext,
@@ -17,7 +22,7 @@ from libs.contracts.recommend import (
     RecommendReply,
     RecommendRequest,
 )
-from services.gateway.deps import GatewayState, state
+from services.gateway.deps import CurrentPrincipal, GatewayState, NotYours, state, user_id_of
 from services.gateway.errors import problem
 
 router = APIRouter(tags=["recommendations"])
@@ -42,12 +47,15 @@ async def recommendations(
     session: str | None = Query(None, max_length=2000, description="comma-separated ids"),
     basket: str | None = Query(None, max_length=2000, description="comma-separated ids"),
     personalized: bool = Query(True, description="false = the caller has no consent"),
+    *,
+    who: CurrentPrincipal,
     gw: GatewayState = Depends(state),
 ) -> object:
     if kind in ("similar_items", "frequently_bought_together") and not (product_id or basket):
         return problem(400, "bad_request", f"{kind} needs product_id or basket")
     if country and region and "-" not in country:
         country = f"{country}-{region}".upper()
+    user_id, visitor_id = _whose(who, user_id, visitor_id)
     req = RecommendRequest(
         user_id=user_id, visitor_id=visitor_id, kind=kind, product_id=product_id, limit=limit,
         market=market, country=country, session_product_ids=_ids(session),
@@ -55,4 +63,18 @@ async def recommendations(
         intent=IntentContext(type=intent) if intent else None,
     )
     topic: str = gw.extras.get("recommend_topic", RECOMMEND_REQUESTS)
-    return await gw.rpc.request(topic, req, RecommendReply, key=req.profile_key)
+    return await gw.rpc.request(topic, req, RecommendReply, key=req.profile_key, principal=who)
+
+
+def _whose(who: Principal, user_id: str | None, visitor_id: str | None
+           ) -> tuple[str | None, str | None]:
+    """(user_id, visitor_id) the request may read: a shopper's own, or any with `recs:read`."""
+    if not who.is_shopper:
+        if user_id or visitor_id:
+            require_scope(who, RECS_READ)
+        return user_id, visitor_id
+    own_user = user_id_of(who)
+    names = {who.subject, who.subject.split(":", 1)[-1]}
+    if (user_id and user_id not in names) or (visitor_id and visitor_id not in names):
+        raise NotYours("recommendations are for your own session; another user needs recs:read")
+    return own_user, None if own_user else who.subject

@@ -1,27 +1,21 @@
 """Storefront endpoints: catalog, carts, checkout links, orders and Q&A, each one storefront tool
 call over Kafka (`ToolCallRequest` on `storefront.requests`).
 
-The basket owner never comes from the client's body: it is a signed-in user (the hook
-`gw.extras["resolve_user"]`, a `(Request) -> user id | None`) or an anonymous session issued here
-on the first `POST /v1/carts` and returned in the `X-Museo-Session` header. The session value is
-`<random id>.<HMAC>` (key: MUSEO_SESSION_SECRET, else the dev file `.local/data/session.secret`),
-so a client cannot make up someone else's session.
+The basket owner never comes from the client: it is the verified principal (`deps.Shopper`: a
+signed-in customer, or an anonymous session issued on the first request and returned in the
+`X-Museo-Session` header and cookie). The principal travels sealed to the storefront, which
+takes the owner from it (`current_principal()`).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
-import secrets
-from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from libs.contracts.mcp import STOREFRONT_REQUESTS, ToolCallReply, ToolCallRequest
+from libs.contracts.principal import Principal
 from libs.contracts.storefront import (
     SESSION_HEADER,
     AskBody,
@@ -29,11 +23,10 @@ from libs.contracts.storefront import (
     CheckoutBody,
     LookupBody,
 )
-from services.gateway.deps import GatewayState, state
+from services.gateway.deps import GatewayState, Shopper, state
 from services.gateway.errors import problem
 
 router = APIRouter(tags=["storefront"])
-ROOT = Path(__file__).resolve().parents[3]
 STATUS_BY_ERROR = {"forbidden": 403, "not_found": 404, "invalid_token": 400, "expired_token": 400,
                    **dict.fromkeys(("out_of_stock", "insufficient_stock", "quantity_limit",
                                     "cart_closed", "empty_cart", "cart_changed", "conflict",
@@ -49,73 +42,26 @@ class StorefrontError(Exception):
         self.status, self.code, self.message, self.details = status, code, message, details
 
 
-def _secret() -> bytes:
-    if value := os.environ.get("MUSEO_SESSION_SECRET", "").strip():
-        return value.encode()
-    path = Path(os.environ.get("MUSEO_DATA_DIR") or ROOT / ".local" / "data") / "session.secret"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
-            fh.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
-    return path.read_text().strip().encode()
-
-
-def _sign(session_id: str, key: bytes) -> str:
-    mac = hmac.new(key, session_id.encode(), hashlib.sha256).digest()[:18]
-    return base64.urlsafe_b64encode(mac).decode()
-
-
-def new_session(key: bytes) -> str:
-    session_id = secrets.token_urlsafe(18)
-    return f"{session_id}.{_sign(session_id, key)}"
-
-
-def session_owner(value: str | None, key: bytes) -> str | None:
-    """The owner for a signed session value; None when absent or not signed by us."""
-    if not value or value.count(".") != 1:
-        return None
-    session_id, signature = value.split(".")
-    if not session_id or not hmac.compare_digest(signature, _sign(session_id, key)):
-        return None
-    return f"anon:{session_id}"
-
-
-def user_owner(gw: GatewayState, request: Request) -> str | None:
-    resolve = gw.extras.get("resolve_user")
-    user = resolve(request) if resolve is not None else None
-    return f"user:{user}" if user else None
-
-
-def owner_of(request: Request, gw: GatewayState = Depends(state)) -> str:
-    """The caller's owner id; 401 without a signed-in user or a valid session."""
-    owner = user_owner(gw, request) or session_owner(
-        request.headers.get(SESSION_HEADER), gw.extras["session_key"]
-    )
-    if owner is None:
-        raise StorefrontError(401, "unauthorized", f"missing or invalid {SESSION_HEADER} header")
-    return owner
-
-
 async def forward_tool(
-    gw: GatewayState, tool: str, arguments: dict[str, Any], owner: str | None = None
+    gw: GatewayState, tool: str, arguments: dict[str, Any], principal: Principal | None = None
 ) -> ToolCallReply:
-    """One storefront tool call over Kafka (None-valued arguments are left out)."""
+    """One storefront tool call over Kafka (None-valued arguments are left out), acting for
+    `principal` (default: the request's own, from the context)."""
     args = {k: v for k, v in arguments.items() if v is not None}
     return await gw.rpc.request(
         STOREFRONT_REQUESTS,
-        ToolCallRequest(tool=tool, arguments=args, owner=owner),
+        ToolCallRequest(tool=tool, arguments=args),
         ToolCallReply,
-        key=owner or tool,
+        key=principal.subject if principal else tool,
+        principal=principal,
     )
 
 
 async def call_tool(
-    gw: GatewayState, tool: str, arguments: dict[str, Any], owner: str | None = None
+    gw: GatewayState, tool: str, arguments: dict[str, Any], principal: Principal | None = None
 ) -> dict[str, Any]:
     """Call one storefront tool; raise `StorefrontError` for the errors it reports."""
-    reply = await forward_tool(gw, tool, arguments, owner)
+    reply = await forward_tool(gw, tool, arguments, principal)
     if reply.is_error or reply.structured is None:
         raise StorefrontError(400, "bad_request", reply.text or f"{tool} failed")
     result = reply.structured
@@ -167,25 +113,16 @@ async def lookup(body: LookupBody, gw: GatewayState = Depends(state)) -> dict[st
 
 @router.post("/v1/carts", status_code=201, summary="Create a cart (issues a session if needed)")
 async def create_cart(
-    body: CartLinesBody, request: Request, response: Response, gw: GatewayState = Depends(state)
+    body: CartLinesBody, request: Request, owner: Shopper, gw: GatewayState = Depends(state)
 ) -> dict[str, Any]:
-    key = gw.extras["session_key"]
-    session = request.headers.get(SESSION_HEADER)
-    owner = user_owner(gw, request) or session_owner(session, key)
-    if owner is None:
-        if session:
-            raise StorefrontError(401, "unauthorized", f"invalid {SESSION_HEADER} header")
-        session = new_session(key)
-        owner = session_owner(session, key)
     result = await call_tool(gw, "create_cart", body.model_dump(), owner)
-    if session:
-        response.headers[SESSION_HEADER] = session
+    session = getattr(request.state, "issued_session", None) or request.headers.get(SESSION_HEADER)
     return {**result, "session": session}
 
 
 @router.get("/v1/carts/{cart_id}", summary="The caller's cart")
 async def get_cart(
-    cart_id: str, owner: str = Depends(owner_of), gw: GatewayState = Depends(state)
+    cart_id: str, owner: Shopper, gw: GatewayState = Depends(state)
 ) -> dict[str, Any]:
     return await call_tool(gw, "get_cart", {"cart_id": cart_id}, owner)
 
@@ -194,7 +131,7 @@ async def get_cart(
 async def update_cart(
     cart_id: str,
     body: CartLinesBody,
-    owner: str = Depends(owner_of),
+    owner: Shopper,
     gw: GatewayState = Depends(state),
 ) -> dict[str, Any]:
     return await call_tool(gw, "update_cart", {"cart_id": cart_id, **body.model_dump()}, owner)
@@ -202,7 +139,7 @@ async def update_cart(
 
 @router.delete("/v1/carts/{cart_id}", summary="Cancel the cart")
 async def cancel_cart(
-    cart_id: str, owner: str = Depends(owner_of), gw: GatewayState = Depends(state)
+    cart_id: str, owner: Shopper, gw: GatewayState = Depends(state)
 ) -> dict[str, Any]:
     return await call_tool(gw, "cancel_cart", {"cart_id": cart_id}, owner)
 
@@ -210,8 +147,8 @@ async def cancel_cart(
 @router.post("/v1/carts/{cart_id}/checkout", summary="A signed payment link for the cart")
 async def checkout(
     cart_id: str,
+    owner: Shopper,
     body: CheckoutBody | None = None,
-    owner: str = Depends(owner_of),
     gw: GatewayState = Depends(state),
 ) -> dict[str, Any]:
     country = body.country if body else None
@@ -220,14 +157,14 @@ async def checkout(
 
 @router.get("/v1/orders", summary="The caller's recent orders")
 async def orders(
-    owner: str = Depends(owner_of), gw: GatewayState = Depends(state)
+    owner: Shopper, gw: GatewayState = Depends(state)
 ) -> dict[str, Any]:
     return await call_tool(gw, "order_status", {}, owner)
 
 
 @router.get("/v1/orders/{order_id}", summary="One of the caller's orders")
 async def order(
-    order_id: str, owner: str = Depends(owner_of), gw: GatewayState = Depends(state)
+    order_id: str, owner: Shopper, gw: GatewayState = Depends(state)
 ) -> dict[str, Any]:
     result = await call_tool(gw, "order_status", {"order_id": order_id}, owner)
     return {"order": result["orders"][0]}
@@ -239,11 +176,6 @@ async def ask(body: AskBody, gw: GatewayState = Depends(state)) -> dict[str, Any
 
 
 def setup(app: FastAPI) -> None:
-    async def _key(gw: GatewayState) -> None:
-        gw.extras["session_key"] = _secret()
-
-    app.state.startup_hooks.append(_key)
-
     @app.exception_handler(StorefrontError)
     async def _failed(_: Request, exc: StorefrontError) -> JSONResponse:
         extra = {"details": exc.details} if exc.details else {}

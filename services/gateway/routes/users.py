@@ -1,5 +1,8 @@
 """Privacy endpoints: erasure (`DELETE /v1/users/{id}`), export, and consent per market.
 
+A shopper acts on their own data with their session (`/v1/users/me/...`); the shop's backend
+acts on anyone's with a `users:admin` credential (see `_target`).
+
 Erasure and consent are commands on `privacy.requests` (key = user id, acks=all); the
 user-events service carries them out. DELETE waits a little for the audit record and answers 200
 with it, or 202 with the request id to poll at `GET /v1/privacy/requests/{request_id}`.
@@ -13,12 +16,12 @@ import uuid
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from libs.auth.errors import Forbidden, Unauthenticated
 from libs.auth.principal import require_scope
 from libs.auth.scopes import USERS_ADMIN
+from libs.contracts.principal import Principal
 from libs.contracts.privacy import (
     ALL_MARKETS,
     PRIVACY_REQUESTS,
@@ -30,34 +33,29 @@ from libs.contracts.privacy import (
     audit_key,
 )
 from libs.contracts.topics import USER_EVENTS_REQUESTS
-from services.gateway.deps import GatewayState, state
-from services.gateway.errors import problem
+from services.gateway.deps import CurrentPrincipal, GatewayState, NotYours, state
 from services.gateway.routes.events import PRODUCER
 
 router = APIRouter(tags=["privacy"])
 UserId = Path(min_length=1, max_length=128)
 
 
-def _forbidden(gw: GatewayState, request: Request, user_id: str) -> JSONResponse | None:
-    """Who may read, change or erase a user's data: the user themself (when the gateway knows
-    the caller through `resolve_user`), or the shop's own backend with a machine credential
-    holding `users:admin`. Anyone else gets 401/403: an erasure is not a public operation."""
-    resolve = gw.extras.get("resolve_user")
-    caller = resolve(request) if resolve is not None else None
-    if caller is not None:
-        return None if caller == user_id else problem(403, "forbidden", "you may only act on your own data")
-    auth = gw.extras.get("auth")
-    if auth is None:
-        return problem(503, "unavailable", "authentication is not configured")
-    try:
-        principal = auth.authenticator.authenticate(
-            request.headers.get("authorization"), request.headers.get("x-api-key"))
-        require_scope(principal, USERS_ADMIN)
-    except Unauthenticated as exc:
-        return problem(401, "unauthorized", exc.description)
-    except Forbidden:
-        return problem(403, "forbidden", f"the credential lacks the scope {USERS_ADMIN}")
-    return None
+def _target(who: Principal, user_id: str) -> str:
+    """The data key a request may act on. A shopper acts on their own data only (`me`, their
+    subject, or a customer's bare id); a machine needs `users:admin` and names anyone. An
+    erasure or export is not a public operation: anyone else gets 403."""
+    if who.is_shopper:
+        if user_id not in {"me", who.subject, who.subject.split(":", 1)[-1]}:
+            raise NotYours()
+        return who.subject
+    require_scope(who, USERS_ADMIN)
+    return user_id
+
+
+def _visitors(who: Principal, visitor_id: list[str]) -> list[str]:
+    if who.is_shopper and visitor_id:
+        raise NotYours("a shopper's session names its own data; visitor ids need users:admin")
+    return visitor_id
 
 
 async def _send(gw: GatewayState, command: PrivacyCommand) -> None:
@@ -73,13 +71,11 @@ async def _audit(gw: GatewayState, request_id: str) -> PrivacyAudit | None:
 
 
 @router.delete("/v1/users/{user_id}", summary="Erase every piece of a user's personal data")
-async def erase(request: Request, user_id: str = UserId,
+async def erase(who: CurrentPrincipal, user_id: str = UserId,
                 visitor_id: list[str] = Query(default_factory=list, max_length=20),
                 wait: float = Query(10.0, ge=0, le=30), gw: GatewayState = Depends(state)) -> Any:
-    if (denied := _forbidden(gw, request, user_id)) is not None:
-        return denied
-    command = PrivacyCommand(request_id=uuid.uuid4().hex, kind="erase", user_id=user_id,
-                             visitor_ids=visitor_id)
+    command = PrivacyCommand(request_id=uuid.uuid4().hex, kind="erase",
+                             user_id=_target(who, user_id), visitor_ids=_visitors(who, visitor_id))
     await _send(gw, command)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -102,23 +98,22 @@ async def erasure_status(request_id: str = Path(max_length=64),
 
 @router.get("/v1/users/{user_id}/export", response_model=ExportReply,
             summary="Everything held about a user")
-async def export(request: Request, user_id: str = UserId,
+async def export(who: CurrentPrincipal, user_id: str = UserId,
                  gw: GatewayState = Depends(state)) -> Any:
-    if (denied := _forbidden(gw, request, user_id)) is not None:
-        return denied
+    target = _target(who, user_id)
     topic: str = gw.extras.get("user_events_topic", USER_EVENTS_REQUESTS)
-    return await gw.rpc.request(topic, ExportRequest(user_id=user_id), ExportReply, key=user_id)
+    return await gw.rpc.request(topic, ExportRequest(user_id=target), ExportReply, key=target,
+                                principal=who)
 
 
 @router.put("/v1/users/{user_id}/consent", status_code=202,
             summary="Record consent (or a CCPA opt-out) for a market, or all markets")
-async def consent(body: ConsentSettings, request: Request, user_id: str = UserId,
+async def consent(body: ConsentSettings, who: CurrentPrincipal, user_id: str = UserId,
                   market: str = Query(ALL_MARKETS, max_length=8),
                   visitor_id: list[str] = Query(default_factory=list, max_length=20),
                   gw: GatewayState = Depends(state)) -> Any:
-    if (denied := _forbidden(gw, request, user_id)) is not None:
-        return denied
-    command = PrivacyCommand(request_id=uuid.uuid4().hex, kind="consent", user_id=user_id,
-                             visitor_ids=visitor_id, market=market, consent=body)
+    command = PrivacyCommand(request_id=uuid.uuid4().hex, kind="consent",
+                             user_id=_target(who, user_id), visitor_ids=_visitors(who, visitor_id),
+                             market=market, consent=body)
     await _send(gw, command)
     return {"request_id": command.request_id, "status": "accepted"}

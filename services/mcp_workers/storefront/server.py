@@ -113,6 +113,26 @@ def build_server(storefront: Storefront, orders: OrderDesk | None = None,
         return await storefront.update_cart(owner, cart_id, lines)
 
     @server.tool()
+    async def add_lines(
+        owner: Owner,
+        lines: Annotated[list[CartLineInput], Field(min_length=1, max_length=100)],
+        cart_id: str | None = None,
+    ) -> CartResult:
+        """Add lines of {sku or product_id, quantity} to the cart atomically (the same SKU adds
+        up); without cart_id, create a cart with them. Safe under concurrent adds."""
+        return await storefront.add_lines(owner, cart_id, lines)
+
+    @server.tool()
+    async def remove_lines(
+        owner: Owner,
+        cart_id: str,
+        skus: Annotated[list[str] | None, Field(max_length=100)] = None,
+        product_ids: Annotated[list[str] | None, Field(max_length=100)] = None,
+    ) -> CartResult:
+        """Remove the lines of these SKUs and/or product ids from the cart atomically."""
+        return await storefront.remove_lines(owner, cart_id, skus, product_ids)
+
+    @server.tool()
     async def cancel_cart(owner: Owner, cart_id: str) -> CartResult:
         """Cancel (delete) the cart."""
         return await storefront.cancel_cart(owner, cart_id)

@@ -132,6 +132,24 @@ class Storefront:
         except (CartValidationError, BasketNotFoundError, BasketAccessError) as exc:
             return CartResult(errors=_errors(exc))
 
+    async def add_lines(self, owner: str, cart_id: str | None,
+                        lines: list[CartLineInput]) -> CartResult:
+        """Add lines to the cart atomically; without a cart id, a new cart with these lines."""
+        if not cart_id:
+            return await self.create_cart(owner, lines)
+        try:
+            return CartResult(cart=cart_view(await self.baskets.add_lines(owner, cart_id, lines)))
+        except (CartValidationError, BasketNotFoundError, BasketAccessError) as exc:
+            return CartResult(errors=_errors(exc))
+
+    async def remove_lines(self, owner: str, cart_id: str, skus: list[str] | None = None,
+                           product_ids: list[str] | None = None) -> CartResult:
+        try:
+            cart = await self.baskets.remove_lines(owner, cart_id, skus or [], product_ids or [])
+            return CartResult(cart=cart_view(cart))
+        except (CartValidationError, BasketNotFoundError, BasketAccessError) as exc:
+            return CartResult(errors=_errors(exc))
+
     async def cancel_cart(self, owner: str, cart_id: str) -> CartResult:
         try:
             return CartResult(cart=cart_view(await self.baskets.cancel_cart(owner, cart_id)))

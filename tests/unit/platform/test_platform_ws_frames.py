@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import pytest
 
+from libs.contracts.principal import Principal
 from services.gateway.deps import GatewayState
 from services.gateway.ws import OPS, FrameError, WsSession, handle_frame, parse_frame
 
@@ -17,7 +18,8 @@ MAX = 200
 def session() -> WsSession:
     gw = SimpleNamespace(settings=SimpleNamespace(max_ws_frame_bytes=MAX), rpc=None, redis=None,
                          extras={})
-    return WsSession(session_id="s1", gw=cast(GatewayState, gw))
+    anon = Principal(subject="anon:s1", kind="anonymous")
+    return WsSession(session_id="s1", gw=cast(GatewayState, gw), principal=anon)
 
 
 @pytest.mark.parametrize(
