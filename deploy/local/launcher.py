@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from deploy.local import mailpit
 from deploy.local.health import HealthServer
 from deploy.local.infra import (
     InfraConfig,
@@ -30,7 +31,6 @@ from deploy.local.infra import (
     wait_kafka,
     wait_redis,
 )
-from deploy.local import mailpit
 from deploy.local.jaeger import JaegerPorts, jaeger_command, tracing_enabled
 from deploy.local.lag import LagCollector
 from deploy.local.supervisor import (
