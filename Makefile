@@ -61,11 +61,11 @@ test-e2e: install ## End-to-end tests through the gateway
 test-security: install ## Attacks, rate limits and schemathesis through the running gateway
 	$(BIN)/pytest -q -ra tests/security
 
-bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs)
+bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs, notifications)
 	@$(BIN)/python -m deploy.local.infra up
 	@for b in tests/bench/bench_platform.py tests/bench/bench_search.py tests/bench/bench_import.py \
 	          tests/bench/bench_import_http.py tests/bench/bench_basket.py tests/bench/bench_ingest.py \
-	          tests/bench/bench_gateway_more.py; do \
+	          tests/bench/bench_gateway_more.py tests/bench/bench_notifications.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
 
 bench-intent: install ## Intent accuracy (held-out, unseen phrasings), confusion matrices, admin guard, latency
