@@ -4,31 +4,59 @@ from __future__ import annotations
 
 from typing import Any
 
+from libs.contracts.intent import IntentResult
 from libs.contracts.recommend import (
     RECOMMEND_REQUESTS,
     IntentContext,
+    IntentType,
+    RecommendKind,
     RecommendReply,
     RecommendRequest,
 )
 from libs.contracts.storefront import LookupCatalogArgs
 from services.chat.actions import Outcome, Turn, _prices
+from services.chat.store import Conversation
 from services.chat.texts import say
 
 LIMIT = 5
 
 
+# The conversation's intent → what kind of shopping it is (IntentContext.type).
+INTENT_TYPES: dict[str, IntentType] = {
+    "add_to_basket": "purchase", "view_basket": "purchase", "checkout": "purchase",
+    "product_details": "research", "product_question": "research",
+    "search_products": "browsing", "recommendations": "browsing",
+}  # fmt: skip
+
+
 def request_for(turn: Turn) -> RecommendRequest:
-    conv = turn.conv
-    anchor = turn.result.entities.product_id
+    return request_for_conversation(turn.conv, turn.result)
+
+
+def request_for_conversation(conv: Conversation, result: IntentResult) -> RecommendRequest:
+    """The recommend request of a chat turn: the conversation's intent with what the person
+    said they want (category, query), "my usual" → buy_again; the market is left to the
+    recommend service (the profile's own) and the country is passed for its privacy law."""
+    ents = result.entities
+    anchor = ents.product_id
+    kind: RecommendKind = "similar_items" if anchor else "recommended_for_you"
+    if ents.reorder:
+        kind = "buy_again"
     return RecommendRequest(
         user_id=conv.user_id,
         visitor_id=conv.owner,
-        kind="similar_items" if anchor else "recommended_for_you",
+        kind=kind,
         product_id=anchor,
         limit=LIMIT,
         country=conv.country,
         session_product_ids=list(conv.last_products),
-        intent=IntentContext(name=turn.result.intent, type="browsing"),
+        intent=IntentContext(
+            name=result.intent,
+            type=INTENT_TYPES.get(result.intent, "browsing"),
+            confidence=result.confidence,
+            category=ents.category,
+            query=ents.query,
+        ),
     )
 
 
