@@ -9,6 +9,7 @@ ship or fetch): a square in the shop's colour with a lighter frame.
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 from functools import cache
@@ -23,8 +24,8 @@ SHELL = ("/", "/manifest.webmanifest", *(f"/icons/icon-{s}.png" for s in ICON_SI
 BRAND, FRAME = (0x24, 0x21, 0x1D), (0xF5, 0x9E, 0x0B)
 
 SERVICE_WORKER = """// Museo chat service worker: offline shell, network first.
-const CACHE = "%(cache)s";
-const SHELL = %(shell)s;
+const CACHE = "__CACHE__";
+const SHELL = __SHELL__;
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
 });
@@ -42,7 +43,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)));
   }
 });
-""" % {"cache": CACHE_NAME, "shell": "[" + ", ".join(f'"{p}"' for p in SHELL) + "]"}
+""".replace("__CACHE__", CACHE_NAME).replace("__SHELL__", json.dumps(list(SHELL)))
 
 
 def manifest() -> dict[str, object]:

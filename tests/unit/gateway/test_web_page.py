@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from libs.auth.customer import CustomerAuthSettings, CustomerTokens
 from services.gateway.app import discover_routes
 from services.gateway.deps import IDENTITY, SESSION_COOKIE, Identity
-from services.gateway.sessions import verify_session
 from services.gateway.routes import web
+from services.gateway.sessions import verify_session
 
 
 @pytest.fixture
