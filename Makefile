@@ -46,8 +46,8 @@ infra-status: ## Show whether Kafka and Redis answer
 run: install ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it
 	@$(BIN)/python -m deploy.local.launcher
 
-test: install ## Run unit, integration, e2e and security tests (starts Kafka/Redis if needed)
-	$(BIN)/pytest -q -ra tests/unit tests/integration tests/e2e tests/security
+test: install ## Run unit, integration, security and e2e tests (starts Kafka/Redis if needed)
+	$(BIN)/pytest -q -ra tests/unit tests/integration tests/security tests/e2e
 
 test-unit: $(STAMP) ## Unit tests only (no broker)
 	$(BIN)/pytest -q tests/unit

@@ -39,6 +39,11 @@ class RunningSystem:
     scratch: Path | None = None  # an isolated system's own data folder, removed on stop
 
     @property
+    def launcher_url(self) -> str:
+        """The launcher's own health port: `/readyz` of every process, `/metrics` (restarts)."""
+        return f"http://127.0.0.1:{self.env.get('MUSEO_LAUNCHER_PORT', '9300')}"
+
+    @property
     def auth_dir(self) -> Path:
         return Path(self.env.get("MUSEO_AUTH_STATE_DIR", ".local/data/auth"))
 
@@ -82,6 +87,7 @@ def start_system(
         **os.environ,
         "MUSEO_PORT": str(port),
         "MUSEO_METRICS_BASE_PORT": str(free_port()),
+        "MUSEO_LAUNCHER_PORT": str(free_port()),
         "MUSEO_INSTANCE_ID": f"local-{port}",
         **extra,
     }

@@ -4,7 +4,7 @@ baselines served through the same filters.
 - REST `GET /v1/recommendations?user_id=…`: the route's defaults (limit 10, no market, no
   intent, nothing excluded).
 - MCP `get_recommendations`: the tool's defaults (limit 10, kind chosen by the agent).
-- Chat: `services.gateway.chat.recs.request_for_conversation` on the intent worker's real
+- Chat: `services.chat.recs.request_for_conversation` on the intent worker's real
   analysis of the shopper's message (limit 5, the chat's own).
 
 Every request goes through `RecommendRuntime.recommend`: the consent/market policy, the batch
@@ -25,9 +25,9 @@ import pandas as pd
 from libs.contracts.intent import IntentRequest
 from libs.contracts.privacy import ALL_MARKETS, ConsentSettings
 from libs.contracts.recommend import RecommendReply, RecommendRequest
-from libs.conversation.store import Conversation
 from libs.profiles.model import Profile
-from services.gateway.chat.recs import request_for_conversation
+from services.chat.recs import request_for_conversation
+from services.chat.store import Conversation
 from services.mcp_workers.intent.pipeline import IntentAnalyzer
 from services.recommend.domain import HybridModel, InteractionLog, Recommender
 from services.recommend.domain.similarity import cosine_cooccurrence, incidence

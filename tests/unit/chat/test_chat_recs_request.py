@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from libs.contracts.intent import Entities, IntentResult
-from libs.conversation.store import Conversation
-from services.gateway.chat.recs import request_for_conversation
+from services.chat.recs import request_for_conversation
+from services.chat.store import Conversation
 
 CONV = Conversation(id="c1", user_id="u1", owner="u1", country="FR", last_products=["p9"])
 
