@@ -60,7 +60,6 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("gateway", "services.gateway", None),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
-INFRA = ("kafka", "redis")
 
 
 def module_exists(name: str) -> bool:
@@ -97,6 +96,7 @@ class Launcher:
         self.ready: dict[str, bool] = {}
         self.jaeger = JaegerPorts() if tracing_enabled() else None
         self.helpers: set[int] = set()
+        self.lag: LagCollector | None = None
 
     @property
     def procs(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
@@ -154,9 +154,10 @@ class Launcher:
         created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS))
         if created:
             log(f"created {len(created)} topics")
-        lag = LagCollector(self.cfg.bootstrap, float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
-        self.metrics.registry.register(lag)  # kafka_consumergroup_lag, as Kafka Exporter names it
-        lag.start()
+        self.lag = LagCollector(self.cfg.bootstrap,
+                                float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
+        self.metrics.registry.register(self.lag)  # kafka_consumergroup_lag, as Kafka Exporter
+        self.lag.start()
         # Served at /asyncapi, read per request: written in the background (about 3 s of
         # imports), not on the start-up path; not supervised: it exits when done.
         writer = subprocess.Popen([sys.executable, "-m", "deploy.asyncapi",
@@ -274,6 +275,8 @@ class Launcher:
 
     def stop(self) -> None:
         self.health.phase = "stopping"
+        if self.lag is not None:
+            self.lag.stop()
         procs = self.procs
         for _name, proc in reversed(procs):
             if proc.poll() is None:

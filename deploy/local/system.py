@@ -80,6 +80,8 @@ def isolated_env() -> tuple[dict[str, str], Path]:
 def start_system(
     timeout: float = 240, isolated: bool = False, extra_env: dict[str, str] | None = None
 ) -> RunningSystem:
+    # A loaded machine (a shared CI box) may need longer: MUSEO_SYSTEM_START_TIMEOUT_S raises it.
+    timeout = max(timeout, float(os.environ.get("MUSEO_SYSTEM_START_TIMEOUT_S", "0")))
     port = free_port()
     extra, scratch = isolated_env() if isolated else ({}, None)
     extra.update(extra_env or {})
