@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import os
 import signal
 import subprocess
@@ -74,7 +75,7 @@ def available(spec: ServiceSpec) -> bool:
     return module_exists(f"{spec.module}.__main__")
 
 
-def http_ok(url: str, needle: str | None = None, timeout: float = 0.5) -> bool:
+def http_ok(url: str, needle: str | None = None, timeout: float = 1.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return needle is None or needle in resp.read().decode()
@@ -94,6 +95,7 @@ class Launcher:
         self.health = HealthServer(self.metrics.registry, health_port)
         self.specs: dict[str, ServiceSpec] = {}
         self.ready: dict[str, bool] = {}
+        self.announced: dict[str, int] = {}  # restart count at the last "ready" line
         self.jaeger = JaegerPorts() if tracing_enabled() else None
         self.helpers: set[int] = set()
         self.lag: LagCollector | None = None
@@ -209,9 +211,12 @@ class Launcher:
         ready = self.is_ready(name)
         if ready != self.ready.get(name):
             child = self.supervisor.children[name]
-            if ready:
+            # Said once per start: a probe that times out on a busy machine must not flood
+            # the terminal with "ready" each time it answers again.
+            if ready and self.announced.get(name) != child.restarts:
                 again = f" again ({time.monotonic() - child.started_at:.1f}s after its restart)"
                 log(f"{name} ready{again if child.restarts else ''}")
+                self.announced[name] = child.restarts
             self.ready[name] = ready
             self.metrics.ready.labels(name).set(int(ready))
         return ready
@@ -337,6 +342,9 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Library warnings (aiokafka in the lag reader, asyncio) go to a file, not the terminal.
+    logging.basicConfig(level=logging.WARNING, filename=launcher.log_dir / "launcher.log",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     become_subreaper()
     launcher.health.start()
     try:
