@@ -1,7 +1,9 @@
 """OpenTelemetry tracing whose context crosses Kafka in the W3C `traceparent` header.
 
-One chat request is one trace: the gateway injects `traceparent` into the request headers, the
-worker extracts it and opens a child span, and its reply carries the worker's span context back.
+Spans go to an OTLP endpoint (Jaeger, any OpenTelemetry collector) when the standard
+OTEL_EXPORTER_OTLP_ENDPOINT variables name one, and/or to a JSON-lines file (MUSEO_TRACE_FILE),
+the zero-dependency default. One chat request is one trace: the gateway injects `traceparent`
+into the request headers, the worker extracts it and opens a child span, and its reply carries the worker's span context back.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ def setup_tracing(
         provider.add_span_processor(BatchSpanProcessor(exporter))
     elif console:
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    if otlp_configured(os.environ):
+        # Reads the standard OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _TIMEOUT itself.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(),
+                                                       schedule_delay_millis=500))
     if path := os.environ.get("MUSEO_TRACE_FILE"):
         from libs.telemetry.span_file import JsonLinesSpanExporter
 
@@ -42,6 +50,17 @@ def setup_tracing(
         )
     trace.set_tracer_provider(provider)
     _configured = True
+
+
+def otlp_configured(env: Mapping[str, str]) -> bool:
+    """OTLP export is on when the standard OpenTelemetry variables name an endpoint (and
+    OTEL_TRACES_EXPORTER does not turn it off); the JSON-lines file needs nothing running."""
+    if env.get("OTEL_SDK_DISABLED", "").lower() == "true":
+        return False
+    exporters = {e.strip() for e in env.get("OTEL_TRACES_EXPORTER", "otlp").split(",")}
+    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT")
+    return bool(endpoint) and "otlp" in exporters
 
 
 def shutdown_tracing() -> None:

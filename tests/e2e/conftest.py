@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.local.infra import InfraConfig
 from deploy.local.system import RunningSystem, start_system
 
 System = RunningSystem  # the whole system, as `make run` starts it
@@ -26,10 +27,22 @@ def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("traces") / "spans.jsonl"
 
 
+def tracing_env() -> dict[str, str]:
+    """Jaeger on free ports when its binary is cached (test_jaeger.py); nothing otherwise."""
+    from deploy.local.system import free_port
+    from deploy.local.tools import JAEGER
+
+    if not JAEGER.path(InfraConfig()).exists():
+        return {}
+    names = ("UI", "OTLP", "GRPC", "HEALTH")
+    return {"MUSEO_TRACING": "1", **{f"MUSEO_JAEGER_{n}_PORT": str(free_port()) for n in names}}
+
+
 @pytest.fixture(scope="session")
 def system(infra: dict[str, str], trace_file: Path) -> Iterator[System]:
     try:
-        running = start_system(timeout=240, extra_env={"MUSEO_TRACE_FILE": str(trace_file)})
+        running = start_system(timeout=240, extra_env={"MUSEO_TRACE_FILE": str(trace_file),
+                                                       **tracing_env()})
     except (RuntimeError, TimeoutError) as exc:
         pytest.fail(str(exc))
     yield running

@@ -9,7 +9,7 @@ import websockets
 from redis.asyncio import Redis
 
 from libs.auth.customer import CustomerTokens
-from libs.conversation.store import Conversation, ConversationStore
+from services.chat.store import Conversation, ConversationStore
 from tests.integration.helpers_platform import unique
 from tests.security.helpers import bearer, ws_url
 

@@ -20,7 +20,11 @@ from services.mcp_workers.storefront.basket import (
     PriceFn,
 )
 from services.mcp_workers.storefront.basket_store import DEFAULT_TTL_SECONDS
-from services.mcp_workers.storefront.checkout import PaymentProvider, TestModePaymentProvider
+from services.mcp_workers.storefront.checkout import (
+    PaymentError,
+    PaymentProvider,
+    TestModePaymentProvider,
+)
 from services.mcp_workers.storefront.qa import Answer, ShopQA
 from services.mcp_workers.storefront.search import CatalogSearch, InvalidCursorError, SearchFilters
 from services.mcp_workers.storefront.views import (
@@ -164,7 +168,10 @@ class Storefront:
         if not cart.lines:
             return CheckoutResult(errors=[LineError(line=-1, code="empty_cart",
                                                     message="the cart is empty")])
-        link = await self.payment.create_payment_link(cart, region_for_country(country))
+        try:
+            link = await self.payment.create_payment_link(cart, region_for_country(country))
+        except PaymentError as exc:
+            return CheckoutResult(errors=[LineError(line=-1, code=exc.code, message=str(exc))])
         return CheckoutResult(checkout_url=link.url, expires_at=link.expires_at,
                               total=Money(amount=cart.subtotal, currency=cart.currency))
 
