@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help lock install infra-install infra-up infra-down infra-status run test test-unit \
-        test-integration test-e2e bench bench-intent bench-recs docs lint typecheck clean
+        test-integration test-e2e test-security bench bench-intent bench-recs docs lint typecheck clean
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -57,6 +57,9 @@ test-integration: install ## Integration tests (real Kafka + Redis)
 
 test-e2e: install ## End-to-end tests through the gateway
 	$(BIN)/pytest -q tests/e2e
+
+test-security: install ## Attacks, rate limits and schemathesis through the running gateway
+	$(BIN)/pytest -q -ra tests/security
 
 bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs, notifications)
 	@$(BIN)/python -m deploy.local.infra up
