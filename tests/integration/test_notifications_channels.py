@@ -46,7 +46,7 @@ async def rig(kafka_bootstrap: str, redis_url: str, mailpit: Mailpit) -> AsyncIt
     gateway = GatewayServer(kafka_bootstrap, redis_url)
     # Twilio signs the URL it called: the gateway rebuilds it from its public base URL
     gateway.settings.public_base_url = gateway.base_url
-    await gateway.start()
+    await gateway.start(timeout=60)  # a loaded machine starts the gateway slowly
     sim = SimServer(f"{gateway.base_url}/webhooks/whatsapp")
     await sim.start()
     stack = await start_stack(
