@@ -26,6 +26,9 @@ def run_schemathesis(system: RunningSystem, header: str, report: Path) -> dict[s
     cmd = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{system.base_url}/openapi.json",
         "--checks", "not_a_server_error",
+        # Answers 503 by design while the shop does not take Stripe payments (Stripe then
+        # retries the delivery); its behaviour is tested in test_payments.py.
+        "--exclude-path", "/webhooks/stripe",
         "--header", header,
         "--max-examples", MAX_EXAMPLES,
         "--phases", "examples,coverage,fuzzing",
