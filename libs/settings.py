@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import socket
 import uuid
+from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _instance_id() -> str:
@@ -34,6 +37,7 @@ class ServiceSettings(BaseSettings):
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"
+    data_dir: Path = ROOT / ".local" / "data"  # MUSEO_DATA_DIR: local state, caches, dev secrets
     request_timeout_s: float = 10.0
     shutdown_timeout_s: float = 15.0
 

@@ -358,8 +358,11 @@ def main(argv: list[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "status"
     cfg = InfraConfig()
     if cmd == "install":
+        from deploy.local.mailpit import ensure_mailpit  # dev SMTP server (notifications)
+
         ensure_kafka_jars(cfg)
         ensure_redis_server()
+        ensure_mailpit(cfg)
         ensure_chromium()
         from deploy.local.stripe_mock import ensure_stripe_mock
 

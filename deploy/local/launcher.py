@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from deploy.local import mailpit
 from deploy.local.health import HealthServer
 from deploy.local.infra import (
     InfraConfig,
@@ -51,6 +53,22 @@ class ServiceSpec:
     extra_env: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class HelperSpec:
+    """A dev helper (not a service), supervised; reused when its port already answers."""
+
+    name: str
+    command: Callable[[InfraConfig], list[str]]
+    port: int
+
+
+_SIM = int(os.environ.get("MUSEO_SIM_PORT", "8089"))
+_SIM_URL = f"http://127.0.0.1:{_SIM}"
+DEV_HELPERS: tuple[HelperSpec, ...] = (
+    HelperSpec("mailpit", mailpit.mailpit_command, mailpit.HTTP_PORT),
+    HelperSpec("provider_sim", lambda _cfg: [sys.executable, "-m", "deploy.local.provider_sim"],
+               _SIM),
+)
 _M = int(os.environ.get("MUSEO_METRICS_BASE_PORT", "9301"))
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("markets", "services.markets", _M),
@@ -58,12 +76,15 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("user_events", "services.user_events", _M + 2),
     ServiceSpec("recommend", "services.recommend", _M + 3),
     ServiceSpec("chat", "services.chat", _M + 4),
+    ServiceSpec("notifications", "services.notifications", _M + 5, (
+        ("MUSEO_SMTP_PORT", str(mailpit.SMTP_PORT)), ("MUSEO_TWILIO_BASE_URL", _SIM_URL),
+        ("MUSEO_WHATSAPP_BASE_URL", _SIM_URL),
+        ("MUSEO_FALLBACK", '{"EU": ["whatsapp", "sms", "email"]}'))),
     # The gateway's readiness is its public /readyz; MUSEO_METRICS_PORT is its ops listener
     # (/metrics and the detailed /readyz, on 127.0.0.1 only).
-    ServiceSpec("gateway", "services.gateway", None, (("MUSEO_METRICS_PORT", str(_M + 5)),)),
+    ServiceSpec("gateway", "services.gateway", None, (("MUSEO_METRICS_PORT", str(_M + 6)),)),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
-INFRA = ("kafka", "redis")
 
 
 def module_exists(name: str) -> bool:
@@ -78,7 +99,7 @@ def available(spec: ServiceSpec) -> bool:
     return module_exists(f"{spec.module}.__main__")
 
 
-def http_ok(url: str, needle: str | None = None, timeout: float = 0.5) -> bool:
+def http_ok(url: str, needle: str | None = None, timeout: float = 1.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return needle is None or needle in resp.read().decode()
@@ -98,8 +119,10 @@ class Launcher:
         self.health = HealthServer(self.metrics.registry, health_port)
         self.specs: dict[str, ServiceSpec] = {}
         self.ready: dict[str, bool] = {}
+        self.announced: dict[str, int] = {}  # restart count at the last "ready" line
         self.jaeger = JaegerPorts() if tracing_enabled() else None
         self.helpers: set[int] = set()
+        self.lag: LagCollector | None = None
 
     @property
     def procs(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
@@ -123,6 +146,8 @@ class Launcher:
             **(self.jaeger.service_env() if self.jaeger else {}),
             # A local run is a dev run (test-mode payments allowed) unless told otherwise.
             "MUSEO_ENV": os.environ.get("MUSEO_ENV", "dev"),
+            "MUSEO_SIM_WHATSAPP_WEBHOOK_URL":
+                f"http://127.0.0.1:{self.gateway_port}/webhooks/whatsapp",
         }
 
     def start_tracing(self, timeout: float = 60) -> None:
@@ -150,6 +175,12 @@ class Launcher:
             log(f"reusing Kafka already on :{self.cfg.kafka_port}")
         else:
             kproc = self.spawn("kafka", command=lambda: kafka_command(self.cfg))
+        for helper in DEV_HELPERS:  # Mailpit and the provider simulator (notifications)
+            if port_open(helper.port):
+                log(f"reusing {helper.name} already on :{helper.port}")
+            else:
+                self.spawn(helper.name, env=self.service_env(),
+                           command=lambda h=helper: h.command(self.cfg))  # type: ignore[misc]
         wait_redis(self.cfg, proc=rproc)
         wait_kafka(self.cfg, proc=kproc)
         log("Kafka and Redis ready")
@@ -159,9 +190,10 @@ class Launcher:
         created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS))
         if created:
             log(f"created {len(created)} topics")
-        lag = LagCollector(self.cfg.bootstrap, float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
-        self.metrics.registry.register(lag)  # kafka_consumergroup_lag, as Kafka Exporter names it
-        lag.start()
+        self.lag = LagCollector(self.cfg.bootstrap,
+                                float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
+        self.metrics.registry.register(self.lag)  # kafka_consumergroup_lag, as Kafka Exporter
+        self.lag.start()
         # Served at /asyncapi, read per request: written in the background (about 3 s of
         # imports), not on the start-up path; not supervised: it exits when done.
         writer = subprocess.Popen([sys.executable, "-m", "deploy.asyncapi",
@@ -169,6 +201,16 @@ class Launcher:
                                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                   preexec_fn=die_with_parent)
         self.helpers.add(writer.pid)  # ours, not an orphan to stop
+
+    def wait_helpers(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        for helper in DEV_HELPERS:
+            while not port_open(helper.port):
+                self.supervisor.poll()
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{helper.name} not answering on :{helper.port}; see "
+                                       f"{self.log_dir / (helper.name + '.log')}")
+                time.sleep(0.2)
 
     def start_services(self) -> list[ServiceSpec]:
         specs = [s for s in SERVICES if available(s)]
@@ -201,6 +243,8 @@ class Launcher:
             return port_open(self.cfg.kafka_port)
         if name == "redis":
             return port_open(self.cfg.redis_port)
+        if (helper := next((h for h in DEV_HELPERS if h.name == name), None)) is not None:
+            return port_open(helper.port)
         if name == "jaeger" and self.jaeger is not None:
             return http_ok(f"{self.jaeger.ui_url}/api/services")
         spec = self.specs[name]
@@ -213,9 +257,12 @@ class Launcher:
         ready = self.is_ready(name)
         if ready != self.ready.get(name):
             child = self.supervisor.children[name]
-            if ready:
+            # Said once per start: a probe that times out on a busy machine must not flood
+            # the terminal with "ready" each time it answers again.
+            if ready and self.announced.get(name) != child.restarts:
                 again = f" again ({time.monotonic() - child.started_at:.1f}s after its restart)"
                 log(f"{name} ready{again if child.restarts else ''}")
+                self.announced[name] = child.restarts
             self.ready[name] = ready
             self.metrics.ready.labels(name).set(int(ready))
         return ready
@@ -279,6 +326,8 @@ class Launcher:
 
     def stop(self) -> None:
         self.health.phase = "stopping"
+        if self.lag is not None:
+            self.lag.stop()
         procs = self.procs
         for _name, proc in reversed(procs):
             if proc.poll() is None:
@@ -309,10 +358,12 @@ class Launcher:
             f"  Storefront     curl '{base}/v1/catalog/search?q=heart'   MCP: {base}/mcp",
             f"  Chat           {base}/  (web page),  museo chat --show-intent,  POST {base}/v1/chat",
             f"  Admin          secret in {self.cfg.data_dir}/auth/museo-admin.secret;  museo admin import FILE",
-            f"  Health         {base}/readyz   ops (metrics, readiness details): http://127.0.0.1:{_M + 5}/metrics  /readyz",
+            f"  Health         {base}/readyz   ops (metrics, readiness details): http://127.0.0.1:{_M + 6}/metrics  /readyz",
             f"  AsyncAPI       {base}/asyncapi",
             f"  Launcher       {health}/readyz (every process)   restarts: {health}/metrics",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
+            f"  Mail (Mailpit) http://127.0.0.1:{mailpit.HTTP_PORT}   (SMTP :{mailpit.SMTP_PORT})"
+            f"   Twilio/WhatsApp simulator: {_SIM_URL}/_sim/messages",
             *([f"  Traces         {self.jaeger.ui_url}  (Jaeger: search by service; "
                f"OTLP in at {self.jaeger.otlp_url})"] if self.jaeger else []),
             f"  Services       {', '.join(s.name for s in specs)}",
@@ -340,11 +391,15 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Library warnings (aiokafka in the lag reader, asyncio) go to a file, not the terminal.
+    logging.basicConfig(level=logging.WARNING, filename=launcher.log_dir / "launcher.log",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     become_subreaper()
     launcher.health.start()
     try:
         launcher.start_infra()
         launcher.start_tracing()
+        launcher.wait_helpers()
         specs = launcher.start_services()
         launcher.wait_services(specs, float(os.environ.get("MUSEO_SERVICES_TIMEOUT_S", "120")))
         launcher.seed()

@@ -19,7 +19,15 @@ import pytest
 
 from deploy.local.system import RunningSystem, start_system
 from libs.auth.customer import CustomerAuthSettings, CustomerTokens, customer_secret
+from libs.contracts.topics import ALL_TOPICS
+from libs.messaging.topics import ensure_topics
 from tests.integration.test_storefront_gateway import gateway  # noqa: F401  (fixture)
+
+
+@pytest.fixture(autouse=True)
+async def _topics(kafka_bootstrap: str) -> None:
+    """The project's topics exist, as the launcher makes them (a fresh broker has none)."""
+    await ensure_topics(kafka_bootstrap, ALL_TOPICS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -64,7 +64,7 @@ def test_public_readyz_says_only_ready_or_not(client: httpx.Client) -> None:
 
 
 def test_ops_listener_serves_metrics_and_details_on_loopback(secure_system: RunningSystem) -> None:
-    port = int(secure_system.env["MUSEO_METRICS_BASE_PORT"]) + 5
+    port = int(secure_system.env["MUSEO_METRICS_BASE_PORT"]) + 6
     deadline = time.monotonic() + 30
     while True:
         try:

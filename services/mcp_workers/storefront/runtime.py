@@ -18,10 +18,9 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from aiokafka import AIOKafkaProducer
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
@@ -29,6 +28,7 @@ from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.catalog import CATALOG_PRODUCTS, Product
 from libs.contracts.orders import ORDERS, Order
 from libs.contracts.topics import TopicSpec
+from libs.messaging.broker import make_producer
 from libs.messaging.table import TableFollower
 from libs.messaging.topics import ensure_topics
 from services.mcp_workers.storefront.basket_store import RedisBasketStore
@@ -56,7 +56,7 @@ class RuntimeConfig:
     redis_prefix: str
     secret: str
     base_url: str
-    payments: PaymentSettings
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
 
     @classmethod
     def from_env(cls) -> RuntimeConfig:
@@ -86,14 +86,7 @@ class OrderPublisher:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.topic = topic
-        self.producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=0,
-            request_timeout_ms=15000,
-            client_id="storefront-orders",
-        )
+        self.producer = make_producer(bootstrap, linger_ms=0, client_id="storefront-orders")
 
     async def __call__(self, order: Order) -> None:
         await self.producer.send_and_wait(
