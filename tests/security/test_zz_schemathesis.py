@@ -41,7 +41,8 @@ def run_schemathesis(system: RunningSystem, header: str, report: Path) -> dict[s
         "--report", "ndjson",
         "--report-ndjson-path", str(report),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500,
+    # cwd: schemathesis keeps a crash cache (.schemathesis/) in its working directory.
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, cwd=report.parent,
                           env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
     summary = summarise(report)
     summary["exit_code"] = proc.returncode
