@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic_core import PydanticSerializationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -44,6 +45,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestTimeout)
     async def _timeout(_: Request, exc: RequestTimeout) -> JSONResponse:
         return problem(504, "timeout", str(exc))
+
+    @app.exception_handler(PydanticSerializationError)
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unencodable(_: Request, exc: Exception) -> JSONResponse:
+        # JSON allows "\ud800" (a lone surrogate): it parses and validates as a Python str but
+        # can never be encoded as UTF-8 for Kafka. Such a body is refused before anything is
+        # sent; any other serialization failure is a bug and stays a 500.
+        if "surrogates not allowed" not in str(exc):
+            raise exc
+        return problem(400, "bad_request", "a string holds a lone surrogate (invalid Unicode)")
 
     @app.exception_handler(BrokerUnavailable)
     async def _broker_down(_: Request, exc: BrokerUnavailable) -> JSONResponse:

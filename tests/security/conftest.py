@@ -90,8 +90,12 @@ def admin_token(secure_system: RunningSystem) -> str:
 
 @pytest.fixture(scope="session")
 def shopper_session(secure_system: RunningSystem) -> str:
-    """A shopper's signed anonymous session, as the gateway issues it with a first cart."""
-    with client_from(secure_system) as c:
-        resp = c.post("/v1/carts", json={"lines": []})
+    """A shopper's signed anonymous session, as the gateway issues it."""
+    return new_session(secure_system)
+
+
+def new_session(system: RunningSystem) -> str:
+    with client_from(system) as c:
+        resp = c.post("/v1/sessions")
     assert resp.status_code == 201, resp.text
     return str(resp.json()["session"])

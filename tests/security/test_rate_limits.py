@@ -17,7 +17,7 @@ from websockets.sync.client import connect
 
 from deploy.local.system import RunningSystem
 from services.gateway.settings import GatewaySettings
-from tests.security.conftest import client_from, fresh_ip
+from tests.security.conftest import client_from, fresh_ip, new_session
 
 DEFAULTS = GatewaySettings()
 
@@ -111,7 +111,7 @@ def test_websocket_frames_are_limited_per_connection_principal(secure_system: Ru
     url = secure_system.base_url.replace("http", "ws", 1) + "/ws"
     errors: Counter[str] = Counter()
     last: dict[str, object] = {}
-    with connect(url, additional_headers={"x-museo-session": "ws-" + uuid.uuid4().hex}) as ws:
+    with connect(url, additional_headers={"x-museo-session": new_session(secure_system)}) as ws:
         json.loads(ws.recv(timeout=30))  # welcome
         for i in range(allowed + 1):
             ws.send(json.dumps({"type": "no-such-op", "id": i}))

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from deploy.local import launcher
 from deploy.local.system import RunningSystem
 
 MB = 1 << 20
@@ -64,7 +65,9 @@ def test_public_readyz_says_only_ready_or_not(client: httpx.Client) -> None:
 
 
 def test_ops_listener_serves_metrics_and_details_on_loopback(secure_system: RunningSystem) -> None:
-    port = int(secure_system.env["MUSEO_METRICS_BASE_PORT"]) + 6
+    gateway = next(s for s in launcher.SERVICES if s.name == "gateway")
+    offset = int(dict(gateway.extra_env)["MUSEO_METRICS_PORT"]) - launcher._M
+    port = int(secure_system.env["MUSEO_METRICS_BASE_PORT"]) + offset
     deadline = time.monotonic() + 30
     while True:
         try:

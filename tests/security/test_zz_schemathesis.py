@@ -26,6 +26,9 @@ def run_schemathesis(system: RunningSystem, header: str, report: Path) -> dict[s
     cmd = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{system.base_url}/openapi.json",
         "--checks", "not_a_server_error",
+        # Answers 503 by design while the shop does not take Stripe payments (Stripe then
+        # retries the delivery); its behaviour is tested in test_payments.py.
+        "--exclude-path", "/webhooks/stripe",
         "--header", header,
         "--max-examples", MAX_EXAMPLES,
         "--phases", "examples,coverage,fuzzing",
@@ -38,7 +41,8 @@ def run_schemathesis(system: RunningSystem, header: str, report: Path) -> dict[s
         "--report", "ndjson",
         "--report-ndjson-path", str(report),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500,
+    # cwd: schemathesis keeps a crash cache (.schemathesis/) in its working directory.
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, cwd=report.parent,
                           env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
     summary = summarise(report)
     summary["exit_code"] = proc.returncode
