@@ -8,6 +8,7 @@ the source file's size and mtime, so a restart loads it in well under a second.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import pickle
@@ -16,7 +17,7 @@ from pathlib import Path
 from services.recommend.domain import InteractionLog
 
 log = logging.getLogger(__name__)
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: InteractionLog.purchases
 # Countries of the data set → our market codes (the rest is sold internationally).
 _EU = {"France", "Germany", "Spain", "Netherlands", "Belgium", "Portugal", "Italy", "Austria",
        "Denmark", "Sweden", "Finland", "Ireland", "Poland", "Greece", "Cyprus", "Malta",
@@ -62,8 +63,14 @@ def load_interactions(csv_path: Path, cache_dir: Path) -> InteractionLog:
     cache = cache_dir / f"interactions_{key}.pickle"
     if cache.exists():
         with open(cache, "rb") as fh:
-            loaded: InteractionLog = pickle.load(fh)
+            loaded = pickle.load(fh)
+        # A cache written by an older InteractionLog lacks newer fields (unpickling does not run
+        # __init__): parse again rather than crash the service on start.
+        if isinstance(loaded, InteractionLog) and all(
+            hasattr(loaded, f.name) for f in dataclasses.fields(InteractionLog)
+        ):
             return loaded
+        log.info("interaction cache %s is from an older version: parsing again", cache.name)
     interactions = _parse(csv_path)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")
