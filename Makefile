@@ -8,7 +8,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help lock install infra-install infra-up infra-down infra-status run test test-unit \
-        test-integration test-e2e bench bench-intent bench-recs docs lint typecheck clean
+        test-integration test-e2e test-security test-rules test-env promtool jaeger chaos bench bench-intent \
+        bench-recs docs lint typecheck clean
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -43,11 +44,40 @@ infra-down: ## Stop the background Kafka and Redis
 infra-status: ## Show whether Kafka and Redis answer
 	@$(BIN)/python -m deploy.local.infra status
 
-run: install ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it
-	@$(BIN)/python -m deploy.local.launcher
+run: install ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it. TRACING=1 adds Jaeger
+	@MUSEO_TRACING=$(TRACING) $(BIN)/python -m deploy.local.launcher
 
-test: install ## Run unit, integration, security and e2e tests (starts Kafka/Redis if needed)
-	$(BIN)/pytest -q -ra tests/unit tests/integration tests/security tests/e2e
+jaeger: $(STAMP) ## Build Jaeger v2 from the Go module proxy into the cache folder (once; long)
+	@$(BIN)/python -m deploy.local.tools jaeger >/dev/null
+
+# `make test` runs on its own Kafka, Redis and data folder (.local/test-data, removed
+# afterwards; ports 20000 away from the developer's: 29092/29093/26379 by default, or
+# MUSEO_TEST_KAFKA_PORT/MUSEO_TEST_KAFKA_CONTROLLER_PORT/MUSEO_TEST_REDIS_PORT), so the
+# developer's own broker and Redis (`make run`) never see a test topic or key; the hygiene
+# check then proves it. KAFKA_BOOTSTRAP_SERVERS/REDIS_URL, when set, still win (tests/conftest.py).
+TEST_DATA := $(CURDIR)/.local/test-data
+test_port = $${$(1):-$$(p=$${$(2):-$(3)}; [ $$p -ge 30000 ] && echo $$((p-20000)) || echo $$((p+20000)))}
+TEST_ENV := MUSEO_KAFKA_PORT=$(call test_port,MUSEO_TEST_KAFKA_PORT,MUSEO_KAFKA_PORT,9092) \
+  MUSEO_KAFKA_CONTROLLER_PORT=$(call test_port,MUSEO_TEST_KAFKA_CONTROLLER_PORT,MUSEO_KAFKA_CONTROLLER_PORT,9093) \
+  MUSEO_REDIS_PORT=$(call test_port,MUSEO_TEST_REDIS_PORT,MUSEO_REDIS_PORT,6379) \
+  MUSEO_DATA_DIR=$(TEST_DATA) MUSEO_AUTH_STATE_DIR=$(TEST_DATA)/auth MUSEO_SPOOL_DIR=$(TEST_DATA)/spool \
+  MUSEO_CACHE_DIR=$${MUSEO_CACHE_DIR:-$(CURDIR)/.local}
+
+test: install test-rules ## Run alert-rule, unit, integration, security and e2e tests on their own Kafka/Redis
+	@rc=0; env $(TEST_ENV) $(BIN)/pytest -q -ra tests/unit tests/integration tests/security tests/e2e || rc=$$?; \
+	  env $(TEST_ENV) $(BIN)/python -m deploy.local.infra down >/dev/null 2>&1; \
+	  rm -rf $(TEST_DATA); $(BIN)/python -m deploy.local.hygiene || rc=$$?; exit $$rc
+
+promtool: $(STAMP) ## Build promtool from the Go module proxy into the cache folder (once)
+	@$(BIN)/python -m deploy.local.tools promtool >/dev/null
+
+test-rules: promtool ## Check the Prometheus alert rules and run their promtool unit tests
+	@P=$$($(BIN)/python -m deploy.local.tools promtool) && \
+	  $$P check rules deploy/monitoring/alerts.yml && \
+	  $$P test rules deploy/monitoring/tests/alerts_test.yml
+
+chaos: install ## SIGKILL each service of an isolated system under load; print recovery and loss per kill
+	@$(BIN)/python -m deploy.chaos $(CHAOS_ARGS)
 
 test-unit: $(STAMP) ## Unit tests only (no broker)
 	$(BIN)/pytest -q tests/unit
@@ -58,11 +88,14 @@ test-integration: install ## Integration tests (real Kafka + Redis)
 test-e2e: install ## End-to-end tests through the gateway
 	$(BIN)/pytest -q tests/e2e
 
-bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs)
+test-security: install ## Attacks, rate limits and schemathesis through the running gateway
+	$(BIN)/pytest -q -ra tests/security
+
+bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs, notifications)
 	@$(BIN)/python -m deploy.local.infra up
 	@for b in tests/bench/bench_platform.py tests/bench/bench_search.py tests/bench/bench_import.py \
 	          tests/bench/bench_import_http.py tests/bench/bench_basket.py tests/bench/bench_ingest.py \
-	          tests/bench/bench_gateway_more.py; do \
+	          tests/bench/bench_gateway_more.py tests/bench/bench_notifications.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
 
 bench-intent: install ## Intent accuracy (held-out, unseen phrasings), confusion matrices, admin guard, latency
@@ -80,3 +113,6 @@ lint: $(STAMP) ## ruff + mypy
 
 clean: ## Remove the venv, caches and local data (Kafka/Redis data under .local/data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .local/data
+
+test-env: ## Print the ports and folders `make test` uses
+	@env $(TEST_ENV) env | grep -E '^MUSEO_(KAFKA|REDIS|DATA|AUTH|SPOOL|CACHE)' | sort

@@ -29,7 +29,7 @@ from deploy.chaos.report import AIM_BACK_S, Row, row_from, table
 from deploy.local.system import RunningSystem, start_system
 from libs.profiles.redis_store import RedisProfileStore
 
-INFRA = ("kafka", "redis")
+INFRA = ("kafka", "redis", "jaeger")  # not killed by default: services only
 
 
 def say(msg: str) -> None:

@@ -32,7 +32,8 @@ class HealthServer:
         self.thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
+        """Close the socket; the serving thread is a daemon and ends with the process (no
+        `shutdown()`, which would wait forever for a loop that is no longer running)."""
         self.server.server_close()
 
     def readiness(self) -> tuple[int, dict[str, Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import os
 import signal
 import subprocess
@@ -79,10 +80,11 @@ SERVICES: tuple[ServiceSpec, ...] = (
         ("MUSEO_SMTP_PORT", str(mailpit.SMTP_PORT)), ("MUSEO_TWILIO_BASE_URL", _SIM_URL),
         ("MUSEO_WHATSAPP_BASE_URL", _SIM_URL),
         ("MUSEO_FALLBACK", '{"EU": ["whatsapp", "sms", "email"]}'))),
-    ServiceSpec("gateway", "services.gateway", None),
+    # The gateway's readiness is its public /readyz; MUSEO_METRICS_PORT is its ops listener
+    # (/metrics and the detailed /readyz, on 127.0.0.1 only).
+    ServiceSpec("gateway", "services.gateway", None, (("MUSEO_METRICS_PORT", str(_M + 6)),)),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
-INFRA = ("kafka", "redis")
 
 
 def module_exists(name: str) -> bool:
@@ -97,7 +99,7 @@ def available(spec: ServiceSpec) -> bool:
     return module_exists(f"{spec.module}.__main__")
 
 
-def http_ok(url: str, needle: str | None = None, timeout: float = 0.5) -> bool:
+def http_ok(url: str, needle: str | None = None, timeout: float = 1.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return needle is None or needle in resp.read().decode()
@@ -117,8 +119,10 @@ class Launcher:
         self.health = HealthServer(self.metrics.registry, health_port)
         self.specs: dict[str, ServiceSpec] = {}
         self.ready: dict[str, bool] = {}
+        self.announced: dict[str, int] = {}  # restart count at the last "ready" line
         self.jaeger = JaegerPorts() if tracing_enabled() else None
         self.helpers: set[int] = set()
+        self.lag: LagCollector | None = None
 
     @property
     def procs(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
@@ -186,9 +190,10 @@ class Launcher:
         created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS))
         if created:
             log(f"created {len(created)} topics")
-        lag = LagCollector(self.cfg.bootstrap, float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
-        self.metrics.registry.register(lag)  # kafka_consumergroup_lag, as Kafka Exporter names it
-        lag.start()
+        self.lag = LagCollector(self.cfg.bootstrap,
+                                float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
+        self.metrics.registry.register(self.lag)  # kafka_consumergroup_lag, as Kafka Exporter
+        self.lag.start()
         # Served at /asyncapi, read per request: written in the background (about 3 s of
         # imports), not on the start-up path; not supervised: it exits when done.
         writer = subprocess.Popen([sys.executable, "-m", "deploy.asyncapi",
@@ -252,9 +257,12 @@ class Launcher:
         ready = self.is_ready(name)
         if ready != self.ready.get(name):
             child = self.supervisor.children[name]
-            if ready:
+            # Said once per start: a probe that times out on a busy machine must not flood
+            # the terminal with "ready" each time it answers again.
+            if ready and self.announced.get(name) != child.restarts:
                 again = f" again ({time.monotonic() - child.started_at:.1f}s after its restart)"
                 log(f"{name} ready{again if child.restarts else ''}")
+                self.announced[name] = child.restarts
             self.ready[name] = ready
             self.metrics.ready.labels(name).set(int(ready))
         return ready
@@ -318,6 +326,8 @@ class Launcher:
 
     def stop(self) -> None:
         self.health.phase = "stopping"
+        if self.lag is not None:
+            self.lag.stop()
         procs = self.procs
         for _name, proc in reversed(procs):
             if proc.poll() is None:
@@ -348,7 +358,8 @@ class Launcher:
             f"  Storefront     curl '{base}/v1/catalog/search?q=heart'   MCP: {base}/mcp",
             f"  Chat           {base}/  (web page),  museo chat --show-intent,  POST {base}/v1/chat",
             f"  Admin          secret in {self.cfg.data_dir}/auth/museo-admin.secret;  museo admin import FILE",
-            f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
+            f"  Health         {base}/readyz   ops (metrics, readiness details): http://127.0.0.1:{_M + 6}/metrics  /readyz",
+            f"  AsyncAPI       {base}/asyncapi",
             f"  Launcher       {health}/readyz (every process)   restarts: {health}/metrics",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
             f"  Mail (Mailpit) http://127.0.0.1:{mailpit.HTTP_PORT}   (SMTP :{mailpit.SMTP_PORT})"
@@ -380,6 +391,9 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Library warnings (aiokafka in the lag reader, asyncio) go to a file, not the terminal.
+    logging.basicConfig(level=logging.WARNING, filename=launcher.log_dir / "launcher.log",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     become_subreaper()
     launcher.health.start()
     try:

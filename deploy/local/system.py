@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,6 +81,8 @@ def isolated_env() -> tuple[dict[str, str], Path]:
 def start_system(
     timeout: float = 240, isolated: bool = False, extra_env: dict[str, str] | None = None
 ) -> RunningSystem:
+    # A loaded machine (a shared CI box) may need longer: MUSEO_SYSTEM_START_TIMEOUT_S raises it.
+    timeout = max(timeout, float(os.environ.get("MUSEO_SYSTEM_START_TIMEOUT_S", "0")))
     port = free_port()
     extra, scratch = isolated_env() if isolated else ({}, None)
     extra.update(extra_env or {})
@@ -113,17 +116,30 @@ def start_system(
             raise RuntimeError("launcher exited:\n" + "".join(system.output[-40:]))
         system.output.append(line)
         if READY_LINE in line:
+            # Keep reading: a launcher whose pipe fills (64 KiB of later log lines) would block
+            # on its next write and could no longer supervise, nor stop on Ctrl-C.
+            threading.Thread(target=_drain, args=(proc, system.output), daemon=True).start()
             return system
     system.stop(timeout=5)
     raise TimeoutError("launcher not ready:\n" + "".join(system.output[-40:]))
 
 
+def _drain(proc: subprocess.Popen[str], output: list[str], keep: int = 2000) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        output.append(line)
+        if len(output) > keep:
+            del output[: len(output) - keep]
+
+
 @contextmanager
-def running_system(timeout: float = 240, isolated: bool = False) -> Iterator[RunningSystem]:
+def running_system(
+    timeout: float = 240, isolated: bool = False, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningSystem]:
     if url := os.environ.get("MUSEO_GATEWAY_URL"):
         yield RunningSystem(url.rstrip("/"), env=dict(os.environ))
         return
-    system = start_system(timeout, isolated)
+    system = start_system(timeout, isolated, extra_env)
     try:
         yield system
     finally:

@@ -81,6 +81,7 @@ async def gateway(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[str]:
                     redis_url=redis_url,
                     port=port,
                     instance_id=f"test-{tag}",
+                    rate_limits_enabled=False,  # shared Redis and client IP across tests
                 )
             ),
             host="127.0.0.1",
