@@ -69,10 +69,9 @@ def test_new_scaffolds_a_server_whose_own_tests_pass(repo: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:]
     assert "4 passed" in run.stdout
     ruff = Path(sys.executable).with_name("ruff")
-    lint = subprocess.run(
-        [str(ruff), "check", "--config", str(ROOT / "pyproject.toml"), *made_files(repo)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    lint = subprocess.run(  # the copy's own pyproject.toml: first-party = the copy's packages
+        [str(ruff), "check", *made_files(repo)], cwd=repo, capture_output=True, text=True
+    )
     assert lint.returncode == 0, lint.stdout
     again = museo(repo, "new", "gift_wrap", "--root", str(repo))
     assert again.returncode == 2 and "already registered" in again.stderr
