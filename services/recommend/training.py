@@ -16,7 +16,7 @@ from pathlib import Path
 from services.recommend.domain import InteractionLog
 
 log = logging.getLogger(__name__)
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: InteractionLog gained `purchases`; an older pickle lacks it
 # Countries of the data set → our market codes (the rest is sold internationally).
 _EU = {"France", "Germany", "Spain", "Netherlands", "Belgium", "Portugal", "Italy", "Austria",
        "Denmark", "Sweden", "Finland", "Ireland", "Poland", "Greece", "Cyprus", "Malta",
