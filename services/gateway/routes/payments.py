@@ -4,7 +4,7 @@
 unchanged, to the storefront's `stripe_webhook` tool: the signature is over the exact bytes, and
 the endpoint secret lives with the storefront, which verifies it before anything happens. The
 answer is 200 for an authentic event (handled, duplicate or ignored), 400 for a bad signature or
-body (Stripe shows it as failed and retries), 503 when the storefront is not running Stripe.
+body (Stripe shows it as failed and retries), 404 when the shop does not take Stripe payments.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ MAX_WEBHOOK_BYTES = 256 * 1024  # Stripe events are a few kB
 
 
 @router.post("/webhooks/stripe", summary="Stripe webhook (signed by Stripe)",
-             responses={400: {"description": "bad signature or body"}})
+             responses={400: {"description": "bad signature or body"},
+                        404: {"description": "the shop does not take Stripe payments"}})
 async def stripe_webhook(
     request: Request,
     stripe_signature: str | None = Header(None, alias="Stripe-Signature", max_length=4096),
@@ -49,7 +50,7 @@ async def stripe_webhook(
         if exc.code != "not_found":
             raise
         # the tool is absent: the storefront is not configured for Stripe
-        return problem(503, "payments_unavailable", "this shop does not take Stripe payments")
+        return problem(404, "not_found", "this shop does not take Stripe payments")
     result = reply.structured
     if reply.is_error or result is None:  # Stripe retries a failed delivery
         return problem(502, "webhook_failed", reply.text or "the webhook could not be handled")
