@@ -30,9 +30,9 @@ lock: ## Re-resolve uv.lock after changing dependencies in pyproject.toml
 	@test -x $(BIN)/uv || { $(PY) -m venv $(VENV) && $(BIN)/pip install -q 'uv==$(UV_VERSION)'; }
 	$(BIN)/uv lock
 
-install: $(STAMP) infra-install ## Python venv + deps, Kafka jars (Maven), redis-server (apt)
+install: $(STAMP) infra-install ## Python venv + deps, Kafka jars (Maven), redis-server and chromium (apt)
 
-infra-install: $(STAMP) ## Fetch Kafka jars through Maven and install Debian's redis-server
+infra-install: $(STAMP) ## Fetch Kafka jars through Maven; install Debian's redis-server and chromium
 	@$(BIN)/python -m deploy.local.infra install
 
 infra-up: install ## Start Kafka and Redis in the background (reused if already up)
@@ -63,8 +63,8 @@ TEST_ENV := MUSEO_KAFKA_PORT=$(call test_port,MUSEO_TEST_KAFKA_PORT,MUSEO_KAFKA_
   MUSEO_DATA_DIR=$(TEST_DATA) MUSEO_AUTH_STATE_DIR=$(TEST_DATA)/auth MUSEO_SPOOL_DIR=$(TEST_DATA)/spool \
   MUSEO_CACHE_DIR=$${MUSEO_CACHE_DIR:-$(CURDIR)/.local}
 
-test: install test-rules ## Run alert-rule, unit, integration and e2e tests on their own Kafka/Redis
-	@rc=0; env $(TEST_ENV) $(BIN)/pytest -q -ra tests/unit tests/integration tests/e2e || rc=$$?; \
+test: install test-rules ## Run alert-rule, unit, integration, security and e2e tests on their own Kafka/Redis
+	@rc=0; env $(TEST_ENV) $(BIN)/pytest -q -ra tests/unit tests/integration tests/security tests/e2e || rc=$$?; \
 	  env $(TEST_ENV) $(BIN)/python -m deploy.local.infra down >/dev/null 2>&1; \
 	  rm -rf $(TEST_DATA); $(BIN)/python -m deploy.local.hygiene || rc=$$?; exit $$rc
 
@@ -95,10 +95,10 @@ bench: install ## Print latency/throughput figures (platform, search, import, in
 	          tests/bench/bench_gateway_more.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
 
-bench-intent: install ## Intent accuracy/calibration/latency on the held-out split, and through the gateway
+bench-intent: install ## Intent accuracy (held-out, unseen phrasings), confusion matrices, admin guard, latency
 	@$(BIN)/python tests/bench/bench_intent.py --with-system
 
-bench-recs: $(STAMP) ## Recommender HR@10/NDCG@10/coverage/variation vs baselines on real data
+bench-recs: $(STAMP) ## Recommender as served (REST/MCP/chat, buy_again) vs baselines on real data, with CIs
 	@$(BIN)/python tests/bench/bench_recs.py
 
 docs: $(STAMP) ## Write the AsyncAPI document of every topic to docs/asyncapi.json

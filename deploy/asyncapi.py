@@ -21,6 +21,8 @@ COMPOSITION_ROOTS = (
     ("services.mcp_workers.__main__", "McpWorkersSettings"),
     ("services.user_events.__main__", "UserEventsSettings"),
     ("services.recommend.__main__", "RecommendSettings"),
+    ("services.notifications.__main__", "NotificationsSettings"),
+    ("services.chat.__main__", "ChatSettings"),
 )
 # Topics produced by the gateway or external producers rather than consumed by a handler here.
 EXTRA_SCHEMAS = (
@@ -31,6 +33,7 @@ EXTRA_SCHEMAS = (
     ("libs.contracts.recommend", "RECOMMEND_REQUESTS", "RecommendRequest"),
     ("libs.contracts.mcp", "STOREFRONT_REQUESTS", "ToolCallRequest"),
     ("libs.contracts.admin", "ADMIN_REQUESTS", "AdminRequest"),
+    ("libs.contracts.notifications", "NOTIFICATIONS_STATUS", "DeliveryStatus"),
 )
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import socket
 import uuid
+from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _instance_id() -> str:
@@ -18,6 +21,9 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MUSEO_", extra="ignore")
 
+    #: `dev` (what the local launcher and the tests set) allows dev-only shortcuts such as the
+    #: test-mode payment provider; anything else is treated as production.
+    env: str = Field(default="production", max_length=32)
     service_name: str = "museo"
     instance_id: str = Field(default_factory=_instance_id)
     kafka_bootstrap_servers: str = Field(
@@ -31,5 +37,10 @@ class ServiceSettings(BaseSettings):
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"
+    data_dir: Path = ROOT / ".local" / "data"  # MUSEO_DATA_DIR: local state, caches, dev secrets
     request_timeout_s: float = 10.0
     shutdown_timeout_s: float = 15.0
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env.strip().lower() == "dev"

@@ -14,6 +14,10 @@ from collections.abc import Iterator
 
 import pytest
 
+# Tests run as a local dev run does (the launcher's default): dev-only shortcuts such as the
+# test-mode payment provider are allowed; tests of the production refusals set it themselves.
+os.environ.setdefault("MUSEO_ENV", "dev")
+
 
 def _docker_available() -> bool:
     if not shutil.which("docker"):

@@ -96,6 +96,7 @@ def _add_optional(module: str, attr: str, name: str) -> None:
 _add_optional("clients.cli.admin", "admin_app", "admin")
 _add_optional("clients.cli.chat", "chat", "chat")
 _add_optional("clients.cli.chat", "intent", "intent")
+_add_optional("clients.cli.mcp", "mcp_app", "mcp")
 
 
 if __name__ == "__main__":

@@ -117,6 +117,15 @@ def ensure_redis_server() -> str:
     return "/usr/bin/redis-server"
 
 
+def ensure_chromium() -> str:
+    """Debian's chromium, which the browser tests drive through Playwright (no browser download)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    _apt_install("chromium")
+    return "/usr/bin/chromium"
+
+
 # ---------------------------------------------------------------- kafka
 
 
@@ -349,8 +358,15 @@ def main(argv: list[str]) -> int:
     cmd = argv[1] if len(argv) > 1 else "status"
     cfg = InfraConfig()
     if cmd == "install":
+        from deploy.local.mailpit import ensure_mailpit  # dev SMTP server (notifications)
+
         ensure_kafka_jars(cfg)
         ensure_redis_server()
+        ensure_mailpit(cfg)
+        ensure_chromium()
+        from deploy.local.stripe_mock import ensure_stripe_mock
+
+        ensure_stripe_mock(cfg)
     elif cmd == "up":
         up(cfg)
     elif cmd == "down":

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from deploy.local import mailpit
 from deploy.local.health import HealthServer
 from deploy.local.infra import (
     InfraConfig,
@@ -52,12 +53,33 @@ class ServiceSpec:
     extra_env: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class HelperSpec:
+    """A dev helper (not a service), supervised; reused when its port already answers."""
+
+    name: str
+    command: Callable[[InfraConfig], list[str]]
+    port: int
+
+
+_SIM = int(os.environ.get("MUSEO_SIM_PORT", "8089"))
+_SIM_URL = f"http://127.0.0.1:{_SIM}"
+DEV_HELPERS: tuple[HelperSpec, ...] = (
+    HelperSpec("mailpit", mailpit.mailpit_command, mailpit.HTTP_PORT),
+    HelperSpec("provider_sim", lambda _cfg: [sys.executable, "-m", "deploy.local.provider_sim"],
+               _SIM),
+)
 _M = int(os.environ.get("MUSEO_METRICS_BASE_PORT", "9301"))
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("markets", "services.markets", _M),
     ServiceSpec("mcp_workers", "services.mcp_workers", _M + 1),
     ServiceSpec("user_events", "services.user_events", _M + 2),
     ServiceSpec("recommend", "services.recommend", _M + 3),
+    ServiceSpec("chat", "services.chat", _M + 4),
+    ServiceSpec("notifications", "services.notifications", _M + 5, (
+        ("MUSEO_SMTP_PORT", str(mailpit.SMTP_PORT)), ("MUSEO_TWILIO_BASE_URL", _SIM_URL),
+        ("MUSEO_WHATSAPP_BASE_URL", _SIM_URL),
+        ("MUSEO_FALLBACK", '{"EU": ["whatsapp", "sms", "email"]}'))),
     ServiceSpec("gateway", "services.gateway", None),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
@@ -120,6 +142,10 @@ class Launcher:
             "MUSEO_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
             "MUSEO_ASYNCAPI_PATH": str(self.asyncapi_path),
             **(self.jaeger.service_env() if self.jaeger else {}),
+            # A local run is a dev run (test-mode payments allowed) unless told otherwise.
+            "MUSEO_ENV": os.environ.get("MUSEO_ENV", "dev"),
+            "MUSEO_SIM_WHATSAPP_WEBHOOK_URL":
+                f"http://127.0.0.1:{self.gateway_port}/webhooks/whatsapp",
         }
 
     def start_tracing(self, timeout: float = 60) -> None:
@@ -147,6 +173,12 @@ class Launcher:
             log(f"reusing Kafka already on :{self.cfg.kafka_port}")
         else:
             kproc = self.spawn("kafka", command=lambda: kafka_command(self.cfg))
+        for helper in DEV_HELPERS:  # Mailpit and the provider simulator (notifications)
+            if port_open(helper.port):
+                log(f"reusing {helper.name} already on :{helper.port}")
+            else:
+                self.spawn(helper.name, env=self.service_env(),
+                           command=lambda h=helper: h.command(self.cfg))  # type: ignore[misc]
         wait_redis(self.cfg, proc=rproc)
         wait_kafka(self.cfg, proc=kproc)
         log("Kafka and Redis ready")
@@ -167,6 +199,16 @@ class Launcher:
                                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                   preexec_fn=die_with_parent)
         self.helpers.add(writer.pid)  # ours, not an orphan to stop
+
+    def wait_helpers(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        for helper in DEV_HELPERS:
+            while not port_open(helper.port):
+                self.supervisor.poll()
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{helper.name} not answering on :{helper.port}; see "
+                                       f"{self.log_dir / (helper.name + '.log')}")
+                time.sleep(0.2)
 
     def start_services(self) -> list[ServiceSpec]:
         specs = [s for s in SERVICES if available(s)]
@@ -199,6 +241,8 @@ class Launcher:
             return port_open(self.cfg.kafka_port)
         if name == "redis":
             return port_open(self.cfg.redis_port)
+        if (helper := next((h for h in DEV_HELPERS if h.name == name), None)) is not None:
+            return port_open(helper.port)
         if name == "jaeger" and self.jaeger is not None:
             return http_ok(f"{self.jaeger.ui_url}/api/services")
         spec = self.specs[name]
@@ -315,6 +359,8 @@ class Launcher:
             f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
             f"  Launcher       {health}/readyz (every process)   restarts: {health}/metrics",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
+            f"  Mail (Mailpit) http://127.0.0.1:{mailpit.HTTP_PORT}   (SMTP :{mailpit.SMTP_PORT})"
+            f"   Twilio/WhatsApp simulator: {_SIM_URL}/_sim/messages",
             *([f"  Traces         {self.jaeger.ui_url}  (Jaeger: search by service; "
                f"OTLP in at {self.jaeger.otlp_url})"] if self.jaeger else []),
             f"  Services       {', '.join(s.name for s in specs)}",
@@ -350,6 +396,7 @@ def main() -> int:
     try:
         launcher.start_infra()
         launcher.start_tracing()
+        launcher.wait_helpers()
         specs = launcher.start_services()
         launcher.wait_services(specs, float(os.environ.get("MUSEO_SERVICES_TIMEOUT_S", "120")))
         launcher.seed()

@@ -25,11 +25,13 @@ from libs.catalog.synthetic import synthetic_catalog
 from libs.contracts.catalog import LocalizedText, Product, Variant
 
 __all__ = [
-    "DEFAULT_CSV", "build_demo_products", "demo_catalog_path", "load_demo_catalog",
+    "DEFAULT_CSV", "SHARED_DATA", "build_demo_products", "demo_catalog_path", "load_demo_catalog",
     "read_jsonl", "slugify", "synthetic_catalog", "write_jsonl",
 ]
 
-DEFAULT_CSV = Path("/work/shared/data/online_retail_ii_2009_2010.csv.gz")
+# The project's shared data folder sits next to the repository (`../shared/data`).
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DEFAULT_CSV = SHARED_DATA / "online_retail_ii_2009_2010.csv.gz"
 BUILD_VERSION = "1"  # bump when the derivation changes, so cached files are rebuilt
 _PRODUCT_CODE = re.compile(r"^\d{5}[A-Za-z]{0,3}$")  # POST, DOT, M, BANK CHARGES, C2... fail
 _SLUG_RE = re.compile(r"[^a-z0-9]+")

@@ -43,6 +43,7 @@ class ListProducts(Message):
     op: Literal["list_products"] = "list_products"
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=50, ge=1, le=500)
+    query: str | None = Field(default=None, max_length=200)  # words in id, handle, title or SKU
 
 
 class ParseProduct(Message):

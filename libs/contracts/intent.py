@@ -61,6 +61,7 @@ class Entities(BaseModel):
     price_max: int | None = None
     currency: str | None = None  # ISO 4217
     order_id: str | None = None
+    reorder: bool = False  # "my usual", "the same as last time": a buy-again request
 
 
 class Alternative(BaseModel):

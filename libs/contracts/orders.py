@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from libs.contracts.notifications import Contact
 from libs.contracts.topics import ORDERS  # noqa: E402,F401 - the topic next to its models
 
 
@@ -35,3 +36,6 @@ class Order(BaseModel):
     payment_provider: str = "test"
     payment_ref: str | None = None
     created_at: datetime
+    contact: Contact | None = Field(
+        default=None, description="verified contact of the buyer, from the principal (never a body)"
+    )

@@ -15,6 +15,7 @@ RecommendKind = Literal[
     "frequently_bought_together",
     "recently_viewed",
     "trending",
+    "buy_again",  # the customer's own past items, ranked by their repeat cycle
 ]
 IntentType = Literal["purchase", "comparison", "browsing", "research"]
 
@@ -25,6 +26,9 @@ class IntentContext(BaseModel):
     name: str | None = None  # e.g. "find_gift", "compare_products"
     type: IntentType = "browsing"
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    # What the person said they want ("I'm looking for candles"): the intent worker's entities.
+    category: str | None = Field(default=None, max_length=64)
+    query: str | None = Field(default=None, max_length=200)
 
 
 class RecommendRequest(BaseModel):

@@ -23,10 +23,15 @@ STOREFRONT_REQUESTS = "storefront.requests"
 ADMIN_REQUESTS = "admin.requests"
 RECOMMEND_REQUESTS = "recommend.requests"
 USER_EVENTS_REQUESTS = "user_events.requests"
+CHAT_REQUESTS = "chat.requests"
 CATALOG_PRODUCTS = "catalog.products"
 EVENTS_RAW = "events.raw"
 ORDERS = "orders"
 PRIVACY_REQUESTS = "privacy.requests"
+NOTIFY_REQUESTS = "notify.requests"
+NOTIFICATIONS_REQUESTS = "notifications.requests"  # request/reply: delivery status
+NOTIFICATIONS_STATUS = "notifications.status"
+NOTIFICATIONS_CALLBACKS = "notifications.callbacks"  # verified vendor webhooks
 GATEWAY_REPLIES_PREFIX = "gateway.replies."
 
 
@@ -41,6 +46,8 @@ REQUEST_TOPICS = (
     ADMIN_REQUESTS,
     RECOMMEND_REQUESTS,
     USER_EVENTS_REQUESTS,
+    NOTIFICATIONS_REQUESTS,
+    CHAT_REQUESTS,
 )
 FACT_TOPICS = (
     TopicSpec(CATALOG_PRODUCTS, partitions=3, compacted=True),
@@ -49,6 +56,9 @@ FACT_TOPICS = (
     TopicSpec(EVENTS_RAW, partitions=3, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
     TopicSpec(ORDERS, partitions=3),
     TopicSpec(PRIVACY_REQUESTS, partitions=1),
+    TopicSpec(NOTIFY_REQUESTS, partitions=3),
+    TopicSpec(NOTIFICATIONS_STATUS, partitions=3),
+    TopicSpec(NOTIFICATIONS_CALLBACKS, partitions=3),
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (

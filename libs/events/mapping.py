@@ -29,10 +29,7 @@ from libs.contracts.events import (
     SearchSubmitted,
     UserEvent,
 )
-
-# ISO 4217 minor-unit exponents that differ from 2; everything else has cents.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "JOD": 3,
-              "OMR": 3, "TND": 3}
+from libs.locale import minor_units
 
 # Path prefixes of Shopify's online store that tell the page kind.
 _HOME_PATHS = {"", "/"}
@@ -49,8 +46,9 @@ def normalize_id(raw: str | None) -> str | None:
 
 
 def to_minor(amount: float | str | Decimal, currency: str) -> int:
-    """Decimal major units → integer minor units, half-up, using the currency's exponent."""
-    exponent = _EXPONENTS.get(currency.upper(), 2)
+    """Decimal major units → integer minor units, half-up, using the currency's exponent (from
+    CLDR through `libs.locale`; an unknown code is a ValueError, so the event is rejected)."""
+    exponent = minor_units(currency)
     scaled = Decimal(str(amount)) * (Decimal(10) ** exponent)
     return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

@@ -1,7 +1,10 @@
-"""Broker factory: one KafkaBroker per service process, built in its composition root."""
+"""Kafka client factories: one KafkaBroker per service process, built in its composition root,
+and `make_producer` for the plain aiokafka producers (request/reply, durable fact writers), so
+delivery settings are chosen in one place."""
 
 from __future__ import annotations
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
 from libs.settings import ServiceSettings
@@ -22,4 +25,28 @@ def make_broker(settings: ServiceSettings, *, durable: bool = True) -> KafkaBrok
         request_timeout_ms=15000,
         graceful_timeout=10.0,
         logger=None,
+    )
+
+
+def make_producer(
+    bootstrap: str,
+    *,
+    durable: bool = True,
+    linger_ms: int = 5,
+    client_id: str | None = None,
+    request_timeout_ms: int = 15000,
+) -> AIOKafkaProducer:
+    """A producer for facts (`durable`: acks=all + idempotence, the default: what was accepted
+    for a user must not be lost) or for requests (acks=1, `linger_ms=0` on latency paths).
+    Bulk writers raise `linger_ms` to batch more per request."""
+    kwargs: dict[str, object] = {}
+    if client_id:
+        kwargs["client_id"] = client_id
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all" if durable else 1,
+        enable_idempotence=durable,
+        linger_ms=linger_ms,
+        request_timeout_ms=request_timeout_ms,
+        **kwargs,
     )

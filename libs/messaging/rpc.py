@@ -30,6 +30,7 @@ from libs.contracts.base import (
 )
 from libs.contracts.principal import H_PRINCIPAL, Principal
 from libs.contracts.topics import TopicSpec, reply_topic
+from libs.messaging.broker import make_producer
 from libs.messaging.codec import dict_to_headers, encode, headers_to_dict
 from libs.messaging.errors import RemoteError, RequestTimeout
 from libs.messaging.principal import current_principal, seal
@@ -62,8 +63,8 @@ class RpcClient:
 
     async def start(self) -> None:
         await ensure_topics(self.bootstrap, [TopicSpec(self.reply_topic, partitions=1)])
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap, linger_ms=0, acks=1, request_timeout_ms=10000
+        self._producer = make_producer(
+            self.bootstrap, durable=False, linger_ms=0, request_timeout_ms=10000
         )
         await self._producer.start()
         self._consumer = AIOKafkaConsumer(

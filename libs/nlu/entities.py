@@ -160,6 +160,9 @@ _FILLER = frozenset(
     str.split(
         "everything by search browse list looking look sell got anything something items "
         "stock please thanks "
+        "recommend recommendations recommendation suggest suggestions ideas idea "
+        "recomienda recomiendas recomiendame recomendacion recomendaciones sugiere sugerencias "
+        "conseille conseillez conseiller recommande recommandez recommandations suggestions "
         "vendeis teneis tenes busca buscando ensename muestrame quiero algo lista vendez avez "
         "cherche montre montrez moi voudrais quelque chose svp stp porfa favor"
     )
@@ -189,6 +192,16 @@ def _clean_size(raw: str) -> str:
     return value.upper() if value.isalpha() else value
 
 
+# "Order my usual" in en/es/fr: the buy-again kind of recommendations.
+REORDER = re.compile(
+    r"\b(?:my usual|the usual(?: order|$)|same (?:as|again|order)|as (?:usual|always|last time)|re-?order|"
+    r"buy (?:it |them )?again|order (?:it |them )?again|lo (?:de )?(?:siempre|habitual|mismo)|"
+    r"como siempre|(?:volver a|vuelve a|repetir (?:el|mi)) (?:pedir|comprar|pedido)|otra vez lo|"
+    r"comme d'?habitude|(?:la|le) meme (?:chose|commande)|habituel(?:le)?|recommander|"
+    r"racheter)\b"
+)
+
+
 def extract_entities(text: str) -> Entities:
     """All entities found in `text` (any of the three languages)."""
     norm = normalize(text)
@@ -209,4 +222,5 @@ def extract_entities(text: str) -> Entities:
         currency=cur,
         order_id=order.group(1) if order else None,
         product_ref=pid.group(1) if pid else None,
+        reorder=bool(REORDER.search(norm)),
     )

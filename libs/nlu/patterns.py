@@ -78,6 +78,15 @@ _RULES_SRC: list[tuple[str, float, str]] = [
         r"modifie\w*|mets a jour|mettre a jour|met a jour)\b.*\b(?:price|stock|description|title|"
         r"precio|existencias|descripcion|titulo|prix|titre)\b.*\b(?:to|a|en|por|de)\b",
     ),
+    # buy again: "order my usual", "lo de siempre", "comme d'habitude"
+    (
+        "recommendations",
+        0.9,
+        r"\b(?:(?:order|get|buy|want|need) (?:me )?(?:my|the) usual|(?:my|the) usual order|"
+        r"(?:re-?order|buy again|order again)\b.*\b(?:usual|last time|same)|"
+        r"(?:pide|pideme|quiero|dame) lo (?:de siempre|habitual)|lo de siempre|"
+        r"(?:comme d'?habitude|ma commande habituelle|la meme chose que la derniere fois))\b",
+    ),
     # basket
     (
         "remove_from_basket",

@@ -63,6 +63,9 @@ class Purchase(BaseModel):
     at: datetime
     quantity: int = 1
     orders: int = 1
+    # The first purchase: with `at` and `orders` it gives the person's own repeat cycle for the
+    # item ((at - first_at) / (orders - 1)), which the buy-again kind ranks by.
+    first_at: datetime | None = None
 
 
 class SessionContext(BaseModel):

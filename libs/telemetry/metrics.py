@@ -38,3 +38,7 @@ def serve_metrics(port: int | None, host: str = "127.0.0.1") -> None:
     """Loopback by default; in a pod set MUSEO_METRICS_HOST=0.0.0.0 for probes and scraping."""
     if port:
         start_http_server(port, addr=host)
+CACHE_LOOKUPS = Counter(
+    "museo_cache_lookups_total", "Cache look-ups by cache and outcome (hit, miss)",
+    ["cache", "outcome"],
+)

@@ -10,43 +10,45 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pydantic import BaseModel
+
+from libs.contracts.chat import CHAT_REQUESTS, ConversationInfo, ConversationQuery, HandoverRequest
 from libs.contracts.principal import Principal
-from libs.conversation.store import ConversationStore
 from libs.messaging.errors import RemoteError, RequestTimeout
+from libs.messaging.principal import seal
 from services.gateway.deps import GatewayState
 
 log = logging.getLogger(__name__)
 
 
-def _store(gw: GatewayState) -> ConversationStore:
-    chat = gw.extras.get("chat")
-    store = getattr(chat, "store", None)
-    return store if isinstance(store, ConversationStore) else ConversationStore(gw.redis)
-
-
 async def own_conversation(gw: GatewayState, conversation_id: str | None, owner: Principal
                            ) -> tuple[str | None, str | None]:
-    """(id, cart id) of `owner`'s conversation; (None, None) if it is not theirs."""
+    """(id, cart id) of `owner`'s conversation; (None, None) if it is not theirs. Asked of the
+    chat service, which owns conversations, acting as `owner`."""
     if not conversation_id:
         return None, None
-    conv = await _store(gw).load(conversation_id)
-    if conv is None or conv.owner != owner.subject:
-        return None, None
-    return conv.id, conv.cart_id
+    info = await _chat(gw, ConversationQuery(conversation_id=conversation_id), owner)
+    return info.conversation_id, info.cart_id
 
 
 async def carry_conversation(gw: GatewayState, conversation_id: str | None, owner: Principal,
                              customer: Principal, cart_id: str | None) -> str | None:
-    """Give `owner`'s conversation (and the carried cart) to the customer."""
+    """Give `owner`'s conversation (and the carried cart) to the customer: asked of the chat
+    service acting as `owner`, the customer sealed like any principal."""
     if not conversation_id:
         return None
-    store = _store(gw)
-    conv = await store.load(conversation_id)
-    if conv is None or conv.owner != owner.subject:
-        return None
-    conv.owner, conv.user_id, conv.cart_id = customer.subject, customer.subject, cart_id
-    await store.save(conv)
-    return conv.id
+    request = HandoverRequest(conversation_id=conversation_id, to_principal=seal(customer),
+                              cart_id=cart_id)
+    return (await _chat(gw, request, owner)).conversation_id
+
+
+async def _chat(gw: GatewayState, request: BaseModel, owner: Principal) -> ConversationInfo:
+    try:
+        return await gw.rpc.request(CHAT_REQUESTS, request, ConversationInfo, principal=owner,
+                                    key=getattr(request, "conversation_id", None))
+    except (RemoteError, RequestTimeout) as exc:
+        log.warning("conversation not carried over at sign-in: %s", type(exc).__name__)
+        return ConversationInfo()
 
 
 async def carry_cart(gw: GatewayState, cart_id: str | None, anonymous: Principal,

@@ -1,7 +1,8 @@
 """Settings of the mcp_workers process, and the supervision policy they configure.
 
 The MCP server list is `MUSEO_MCP_SERVERS` (JSON list of `McpServerConfig`); by default the intent
-server and the storefront server in Kafka/Redis mode. A server whose module cannot be found is
+server, the storefront server in Kafka/Redis mode, and every server registered in `servers.json`
+next to this file (where `museo mcp new NAME` registers the servers it scaffolds). A server whose module cannot be found is
 skipped with a warning. Children inherit this process's environment minus the worker's own
 identity/metrics variables, plus KAFKA_BOOTSTRAP_SERVERS, REDIS_URL and the server's `env`.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import logging
 import os
 import sys
@@ -27,6 +29,8 @@ from libs.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 REPO_ROOT = str(Path(__file__).resolve().parents[2])
+#: Servers added by `museo mcp new` (a JSON list of McpServerConfig objects).
+REGISTRY_FILE = Path(__file__).with_name("servers.json")
 #: Not passed to children: they would clash with the worker's metrics port and identity.
 DROPPED_ENV = ("MUSEO_METRICS_PORT", "MUSEO_SERVICE_NAME", "MUSEO_INSTANCE_ID", "MUSEO_MCP_SERVERS")
 STOREFRONT_READS = ["search_catalog", "get_product", "lookup_catalog", "get_cart", "order_status",
@@ -43,7 +47,18 @@ class McpServerConfig(BaseModel):
     enabled: bool = True
 
 
+def registered_servers(path: Path = REGISTRY_FILE) -> list[McpServerConfig]:
+    """The servers of the registry file; none when it is absent."""
+    if not path.is_file():
+        return []
+    return [McpServerConfig.model_validate(item) for item in json.loads(path.read_text())]
+
+
 def _default_servers() -> list[McpServerConfig]:
+    return [*_builtin_servers(), *registered_servers()]
+
+
+def _builtin_servers() -> list[McpServerConfig]:
     return [
         McpServerConfig(name="intent", module="services.mcp_workers.intent.server",
                         idempotent_tools=["analyze_intent", "ping"]),

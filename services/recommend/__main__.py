@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +20,9 @@ from libs.profiles.redis_store import RedisProfileStore
 from libs.settings import ServiceSettings
 from services.recommend.domain import InteractionLog
 from services.recommend.handlers import register_batch_handler
+from services.recommend.privacy import DEFAULT_SESSION_MAX_AGE_S
 from services.recommend.runtime import RecommendRuntime
 from services.recommend.training import load_interactions
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class RecommendSettings(ServiceSettings):
@@ -33,9 +31,10 @@ class RecommendSettings(ServiceSettings):
     group_id: str = "recommend"
     catalog_topic: str = CATALOG_PRODUCTS
     interactions_csv: str = str(DEFAULT_CSV)  # "" = no start-up training data
-    cache_dir: str = str(Path(os.environ.get("MUSEO_DATA_DIR") or ROOT / ".local" / "data")
-                         / "recommend")
+    cache_dir: str = ""  # "" = <data_dir>/recommend
     max_batch: int = 64
+    # A stored session older than this is history, not "the current session" (privacy.py).
+    session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S
 
 
 @dataclass
@@ -58,9 +57,11 @@ class RecommendApp:
 def build(settings: RecommendSettings) -> RecommendApp:
     """Wire broker, Redis and handlers; reads the (cached) demo interactions, connects nothing."""
     redis = Redis.from_url(settings.redis_url)
-    interactions = (load_interactions(Path(settings.interactions_csv), Path(settings.cache_dir))
+    cache_dir = Path(settings.cache_dir) if settings.cache_dir else settings.data_dir / "recommend"
+    interactions = (load_interactions(Path(settings.interactions_csv), cache_dir)
                     if settings.interactions_csv else InteractionLog())
-    runtime = RecommendRuntime(RedisProfileStore(redis), interactions)
+    runtime = RecommendRuntime(RedisProfileStore(redis), interactions,
+                               session_max_age_s=settings.session_max_age_s)
     follower = TableFollower(settings.kafka_bootstrap_servers, settings.catalog_topic,
                              TypeAdapter(Product), runtime.on_catalog_change)
     broker = make_broker(settings, durable=False)

@@ -5,13 +5,19 @@
 - California (CCPA/CPRA): an opt-out of sale/sharing (`sale_sharing=False`) is honoured, and so
   is an explicit "no" to personalisation.
 - Elsewhere: personalised unless the person said no.
+
+"The current session" is the request's own items, or the stored session only while it is live
+(last seen within `session_max_age_s`, setting `MUSEO_SESSION_MAX_AGE_S`): a stored session that
+is really the last order of weeks ago is history, not the current visit.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from libs.contracts.privacy import ALL_MARKETS, ConsentSettings
+from libs.profiles.model import Profile
 
 Regime = Literal["gdpr", "ccpa", "default"]
 GDPR_MARKETS = {"UK", "EU", "GB"}
@@ -21,6 +27,7 @@ GDPR_COUNTRIES = {
     "GB", "UK",
 }
 CALIFORNIA = {"US-CA", "CA-US"}
+DEFAULT_SESSION_MAX_AGE_S = 3600.0
 
 
 def regime(market: str | None, country: str | None) -> Regime:
@@ -48,3 +55,11 @@ def may_personalize(consent: ConsentSettings, market: str | None, country: str |
     if consent.personalization is False:
         return False
     return not (law == "ccpa" and consent.sale_sharing is False)
+
+
+def live_session(profile: Profile, now: datetime, max_age_s: float) -> list[str]:
+    """The stored session's product ids if it was active within `max_age_s`, else nothing."""
+    last = profile.session.last_seen
+    if last is None or (now - last).total_seconds() > max_age_s:
+        return []
+    return list(profile.session.product_ids)

@@ -19,6 +19,7 @@ from libs.contracts.recommend import RecommendReply, RecommendRequest
 from libs.messaging.errors import HandlerError
 from libs.profiles.model import Profile
 from libs.profiles.redis_store import RedisProfileStore
+from services.recommend.cache import RecsCache
 from services.recommend.domain import (
     TUNED_MODEL,
     TUNED_PERSONALIZATION,
@@ -29,7 +30,12 @@ from services.recommend.domain import (
     recommend_batch,
 )
 from services.recommend.live_metrics import LiveMetrics
-from services.recommend.privacy import consent_for, may_personalize
+from services.recommend.privacy import (
+    DEFAULT_SESSION_MAX_AGE_S,
+    consent_for,
+    live_session,
+    may_personalize,
+)
 
 log = logging.getLogger(__name__)
 # Chosen on the offline bench's validation split (services/recommend/domain/tuned.py).
@@ -49,8 +55,10 @@ class Preloaded:
 class RecommendRuntime:
     def __init__(self, store: RedisProfileStore, interactions: InteractionLog,
                  personalization: PersonalizationConfig | None = None,
-                 refit_delay_s: float = 1.5, refit_max_delay_s: float = 600.0) -> None:
+                 refit_delay_s: float = 1.5, refit_max_delay_s: float = 600.0,
+                 session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S) -> None:
         self.store = store
+        self.session_max_age_s = session_max_age_s
         self.interactions = interactions
         self.personalization = personalization or TUNED_PERSONALIZATION
         # Debounce: refit once the catalog has been quiet for `refit_delay_s` (an import of 25k
@@ -62,6 +70,7 @@ class RecommendRuntime:
         self.recommender: Recommender | None = None
         self.counts = Counter(interactions.items)
         self.metrics = LiveMetrics()
+        self.cache = RecsCache()
         self.fits = 0
         self._changed_at: float | None = None  # last change not in the serving model yet
         self._dirty_since: float | None = None  # first such change
@@ -134,30 +143,55 @@ class RecommendRuntime:
             raise HandlerError("unavailable", "catalog not loaded yet", retryable=True)
         keys = list(dict.fromkeys(r.profile_key for r in requests if r.profile_key))
         profiles, consents = await self.store.profiles_with_consent(keys) if keys else ({}, {})
-        adjusted = [self._apply_policy(r, profiles, consents) for r in requests]
-        replies = await recommend_batch(adjusted, Preloaded(profiles), recommender)
+        adjusted = [self._apply_policy(r, profiles, consents, self.session_max_age_s)
+                    for r in requests]
+        replies = await self._cached(adjusted, profiles, recommender)
         for req, reply in zip(adjusted, replies, strict=True):
             self.metrics.observe(recommender.model, req.profile_key,
                                  [i.product_id for i in reply.items])
         self.metrics.publish(recommender.model, self.counts)
         return replies
 
+    async def _cached(self, requests: list[RecommendRequest], profiles: dict[str, Profile],
+                      recommender: Recommender) -> list[RecommendReply]:
+        """Answers from the cache where nothing they depend on changed; the rest computed."""
+        keys = [self.cache.key(r, profiles.get(r.profile_key or ""), self.fits) for r in requests]
+        found = [self.cache.get(k) for k in keys]
+        todo = [i for i, reply in enumerate(found) if reply is None]
+        if todo:
+            fresh = await recommend_batch([requests[i] for i in todo], Preloaded(profiles),
+                                          recommender)
+            for i, reply in zip(todo, fresh, strict=True):
+                self.cache.put(keys[i], reply, requests[i].market)
+                found[i] = reply
+        return [reply.model_copy(update={"request_id": req.request_id})
+                for req, reply in zip(requests, found, strict=True) if reply is not None]
+
     @staticmethod
     def _apply_policy(req: RecommendRequest, profiles: dict[str, Profile],
-                      consents: dict[str, dict[str, ConsentSettings]]) -> RecommendRequest:
+                      consents: dict[str, dict[str, ConsentSettings]],
+                      session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S) -> RecommendRequest:
         key = req.profile_key
         profile = profiles.get(key) if key else None
-        if profile is None or not req.personalized:
+        if profile is None:
             return req
         # The stored market decides the law: a query saying `market=US` cannot lift a EU/UK
         # shopper's opt-in rule. Both the stored and the asked-for market must allow it.
         stored = (profile.market or req.market, profile.country or req.country)
         asked = (req.market or profile.market, req.country or profile.country)
         records = consents.get(key or "", {})
+        if req.market is None and profile.market:
+            # Callers rarely know the market; the person's own decides stock and availability.
+            req = req.model_copy(update={"market": profile.market})
+        if not req.personalized:
+            return req
         if all(may_personalize(consent_for(records, m), m, c) for m, c in {stored, asked}):
             return req
         # Only the current session and market-level data: no stored history or affinities.
+        # A stored session counts only while it is live: one last seen weeks ago (say, the
+        # last order) is history, which this person did not consent to.
+        live = live_session(profile, req.request_time, session_max_age_s)
         return req.model_copy(update={
             "personalized": False,
-            "session_product_ids": req.session_product_ids or profile.session.product_ids,
+            "session_product_ids": req.session_product_ids or live,
         })

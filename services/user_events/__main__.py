@@ -25,6 +25,7 @@ from services.user_events.domain import ProfileConfig
 from services.user_events.handlers import register_event_consumer, register_privacy_consumer
 from services.user_events.ingest import Ingestor
 from services.user_events.privacy import PrivacyService
+from services.user_events.tombstones import Tombstones, tombstone_secret
 
 
 class UserEventsSettings(ServiceSettings):
@@ -68,8 +69,11 @@ def build(settings: UserEventsSettings) -> UserEventsApp:
                 if settings.follow_catalog else None)
     config = ProfileConfig(ttl_anonymous=timedelta(seconds=settings.ttl_anonymous_s),
                            ttl_customer=timedelta(seconds=settings.ttl_customer_s))
-    ingestor = Ingestor(RedisProfileStore(redis), config, lookup=catalog.get)
-    privacy = PrivacyService(redis, settings.service_name, settings.ttl_customer_s)
+    tombstones = Tombstones(redis, tombstone_secret())
+    ingestor = Ingestor(RedisProfileStore(redis), config, lookup=catalog.get,
+                        tombstones=tombstones)
+    privacy = PrivacyService(redis, settings.service_name, settings.ttl_customer_s,
+                             tombstones=tombstones)
     broker = make_broker(settings)
     register_event_consumer(broker, ingestor, topic=settings.events_topic,
                             group_id=settings.events_group_id, max_records=settings.max_batch)

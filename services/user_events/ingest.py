@@ -4,6 +4,8 @@ Keying: an event with a customer id goes to `profile:{user_id}`; a client id alr
 (`palias:{visitor}`) goes to its customer; otherwise to `profile:{visitor_id}`. The first event
 that links a client id to a customer merges (`stitch`) the anonymous profile into the customer's
 and leaves an alias, so later anonymous events of that client id land on the customer.
+Events of an erased identity that happened before its erasure are dropped (`Tombstones`), so a
+replay of `events.raw` cannot bring an erased profile back.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from libs.contracts.events import UserEvent
 from libs.profiles.redis_store import BatchWrite, RedisProfileStore, unique
 from services.user_events.domain import Profile, ProfileConfig, fold_many, stitch
 from services.user_events.domain.fold import ProductLookup
+from services.user_events.tombstones import Tombstones
 
 
 class Ingestor:
     def __init__(self, store: RedisProfileStore, config: ProfileConfig,
-                 lookup: ProductLookup | None = None) -> None:
+                 lookup: ProductLookup | None = None,
+                 tombstones: Tombstones | None = None) -> None:
         self.store = store
         self.config = config
         self.lookup = lookup
+        self.tombstones = tombstones
 
     def ttl(self, profile: Profile) -> int:
         span: timedelta = self.config.ttl_customer if profile.user_id else self.config.ttl_anonymous
@@ -31,6 +36,8 @@ class Ingestor:
     async def ingest(self, events: Sequence[UserEvent], now: datetime | None = None) -> BatchWrite:
         """Fold `events` (in order) and persist; returns what was written."""
         now = now or datetime.now(UTC)
+        if events and self.tombstones is not None:
+            events = await self.tombstones.living(events)
         if not events:
             return BatchWrite()
         aliases = await self.store.aliases(unique(e.visitor_id for e in events))

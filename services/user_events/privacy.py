@@ -2,8 +2,11 @@
 
 Erasure removes the customer's profile and every stitched client id's profile and alias, their
 consent records, their conversations (`conv:*` owned by them and the `user:{id}:conv` pointer)
-and their baskets (`basket:*` whose owner is them), then writes an audit record that names no
-one. Running it twice is harmless, so redelivery of the command is fine.
+and their baskets (`basket:*` whose owner is them); anonymises their orders (`order:{id}` listed
+under `orders:{owner}`: kept as bookkeeping records, with the owner replaced and contact fields
+removed); leaves a tombstone per identity so a replay of `events.raw` cannot rebuild the
+profile; then writes an audit record that names no one. Running it twice is harmless, so
+redelivery of the command is fine.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from libs.contracts.chat import user_conversation_key
 from libs.contracts.privacy import (
     ExportReply,
     ExportRequest,
@@ -23,12 +27,27 @@ from libs.contracts.privacy import (
     audit_key,
     consent_key,
 )
-from libs.conversation.store import ConversationStore
 from libs.profiles.redis_store import alias_key
 from libs.profiles.store import redis_key
 from services.user_events.domain import from_redis
+from services.user_events.tombstones import Tombstones
 
 AUDIT_TTL_S = 3 * 365 * 86400
+ERASED_OWNER = "erased"
+#: Order fields that name or reach a person (the contract may gain contact fields): dropped.
+PERSONAL_ORDER_FIELDS = ("email", "phone", "contact", "customer_email", "customer_phone",
+                         "customer_name", "shipping_address", "billing_address", "locale")
+
+
+def anonymised_order(doc: dict[str, Any]) -> dict[str, Any]:
+    """The order as a bookkeeping record: lines, amounts, dates and payment ref, nobody's."""
+    kept = {k: v for k, v in doc.items() if k not in PERSONAL_ORDER_FIELDS}
+    return {**kept, "owner": ERASED_OWNER}
+
+
+def _owner_forms(identities: list[str]) -> list[str]:
+    """The owner strings the storefront may have used for these identities."""
+    return list(dict.fromkeys([*identities, *(f"user:{i}" for i in identities)]))
 
 
 def _owned_by(doc: dict[str, Any], identities: list[str]) -> bool:
@@ -39,10 +58,12 @@ def _owned_by(doc: dict[str, Any], identities: list[str]) -> bool:
 
 class PrivacyService:
     def __init__(self, redis: Redis, service: str = "user_events",
-                 consent_ttl_s: int = 400 * 86400) -> None:
+                 consent_ttl_s: int = 400 * 86400, *,
+                 tombstones: Tombstones | None = None) -> None:
         self.redis = redis
         self.service = service
         self.consent_ttl_s = consent_ttl_s
+        self.tombstones = tombstones
 
     async def handle(self, command: PrivacyCommand) -> PrivacyAudit | None:
         if command.kind == "erase":
@@ -94,6 +115,9 @@ class PrivacyService:
 
     async def erase(self, command: PrivacyCommand) -> PrivacyAudit:
         ids = await self._identities(command.user_id, command.visitor_ids)
+        if self.tombstones is not None:  # first: events folded from now on are already dropped
+            await self.tombstones.bury(ids, datetime.now(UTC))
+        anonymised = await self._anonymise_orders(ids)
         conversations = await self.owned("conv:*", ids)
         baskets = await self.owned("basket:*", ids)
         groups = {
@@ -101,8 +125,9 @@ class PrivacyService:
             "aliases": [alias_key(i) for i in ids],
             "consents": [consent_key(i) for i in ids],
             "conversations": [k for k, _ in conversations]
-            + [ConversationStore.user_key(command.user_id)],
+            + [user_conversation_key(command.user_id)],
             "baskets": [k for k, _ in baskets],
+            "order_lists": [f"orders:{o}" for o in _owner_forms(ids)],
         }
         async with self.redis.pipeline(transaction=True) as pipe:
             for keys in groups.values():
@@ -110,6 +135,7 @@ class PrivacyService:
             counts = await pipe.execute()
         removed = {name: int(n) if not isinstance(n, bool) else 0
                    for name, n in zip(groups, counts, strict=True)}
+        removed["orders_anonymised"] = anonymised
         audit = PrivacyAudit(request_id=command.request_id, kind="erase",
                              requested_at=command.requested_at,
                              completed_at=datetime.now(UTC), service=self.service,
@@ -117,6 +143,19 @@ class PrivacyService:
         await self.redis.set(audit_key(command.request_id), audit.model_dump_json(),
                              ex=AUDIT_TTL_S)
         return audit
+
+    async def _anonymise_orders(self, ids: list[str]) -> int:
+        """Rewrite every order listed for these owners without its owner (TTL kept)."""
+        order_ids: list[str] = []
+        for owner in _owner_forms(ids):
+            listed = await self.redis.lrange(f"orders:{owner}", 0, -1)  # type: ignore[misc]
+            order_ids.extend(i.decode() if isinstance(i, bytes) else i for i in listed)
+        done = 0
+        async for key, doc in self._load([f"order:{i}" for i in dict.fromkeys(order_ids)]):
+            if doc.get("owner") != ERASED_OWNER:
+                await self.redis.set(key, json.dumps(anonymised_order(doc)), keepttl=True)
+                done += 1
+        return done
 
     async def export(self, request: ExportRequest) -> ExportReply:
         """Everything held about `request.user_id`, as stored."""

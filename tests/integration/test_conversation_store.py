@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from libs.conversation.store import Conversation, ConversationStore
+from services.chat.store import Conversation, ConversationStore
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 and a "Pay (test mode)" button; `POST /checkout/{ref}/pay` completes it (`complete_checkout`
 over Kafka) and shows the order id. `ref` is the cart id of the link the storefront hands out
 (`/checkout/{cart_id}?token=...`); a bare `/checkout/{token}` works too. An altered or expired
-link gets a 400 page that says so. No money moves: a real provider fills the storefront's
-`PaymentProvider` seam instead.
+link gets a 400 page that says so. No money moves, and the storefront allows it only with
+`MUSEO_ENV=dev`: elsewhere the pay button answers 503 (no provider may run) or, with Stripe, 402
+(only Stripe's signed webhook confirms an order; see `routes/payments.py`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 table{{width:100%;border-collapse:collapse}}td,th{{padding:.4rem;border-bottom:1px solid #ddd;
 text-align:left}}.num{{text-align:right}}.note{{color:#666}}.error{{color:#a00}}
 button{{font-size:1.1rem;padding:.6rem 1.2rem}}</style></head>
-<body><h1>{title}</h1>{body}<p class="note">Museo shop · test mode: no money moves.</p>
+<body><h1>{title}</h1>{body}<p class="note">{note}</p>
 </body></html>"""
 
 
@@ -34,8 +35,12 @@ def money(value: dict[str, Any]) -> str:
     return f"{value['amount'] / 100:.2f} {escape(value['currency'])}"
 
 
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(PAGE.format(title=escape(title), body=body), status_code=status)
+TEST_NOTE = "Museo shop · test mode: no money moves."
+
+
+def page(title: str, body: str, status: int = 200, note: str = TEST_NOTE) -> HTMLResponse:
+    return HTMLResponse(PAGE.format(title=escape(title), body=body, note=escape(note)),
+                        status_code=status)
 
 
 def error_page(exc: StorefrontError) -> HTMLResponse:
@@ -44,9 +49,13 @@ def error_page(exc: StorefrontError) -> HTMLResponse:
         "expired_token": "This payment link has expired. Ask for a new one from your cart.",
         "cart_changed": "Your cart changed after this link was made. Ask for a new link.",
         "not_found": "This cart has expired or was cancelled.",
+        "already_paid": "This cart was already paid with another link: nothing was charged.",
+        "payments_unavailable": "Payments are not available on this shop right now.",
+        "provider_confirmation_required": "This order can only be confirmed by the payment "
+        "provider. Pay with the link you were given.",
     }
     text = messages.get(exc.code, exc.message)
-    status = exc.status if exc.status < 500 else 502
+    status = exc.status if exc.status < 500 or exc.status == 503 else 502
     return page("Checkout problem", f'<p class="error">{escape(text)}</p>', status)
 
 

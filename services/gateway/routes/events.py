@@ -25,6 +25,7 @@ from libs.contracts.base import H_CONTENT_TYPE, H_MESSAGE_ID
 from libs.contracts.events import EVENTS_RAW, UserEvent
 from libs.events import validate_batch
 from libs.events.validation import Rejection, _events
+from libs.messaging.broker import make_producer
 from services.gateway.deps import CurrentPrincipal, GatewayState, state
 from services.gateway.errors import problem
 from services.gateway.event_trust import INTERNAL_TYPES, apply_trust
@@ -36,13 +37,9 @@ TOPIC = "events_topic"  # extras override, used by tests to isolate a topic
 
 
 async def _start(gw: GatewayState) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=gw.settings.kafka_bootstrap_servers,
+    producer = make_producer(
+        gw.settings.kafka_bootstrap_servers,
         client_id=f"gateway-events-{gw.settings.instance_id}",
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
-        request_timeout_ms=15000,
     )
     await producer.start()
     gw.extras[PRODUCER] = producer

@@ -44,9 +44,6 @@ async def _check_redis(gw: GatewayState) -> dict[str, Any]:
 async def readyz(gw: GatewayState = Depends(state)) -> JSONResponse:
     kafka, redis = await asyncio.gather(_check_kafka(gw), _check_redis(gw))
     checks: dict[str, Any] = {"kafka": kafka, "redis": redis}
-    breakers = gw.extras.get("breakers")
-    if breakers is not None:
-        checks["circuit_breakers"] = breakers.snapshot()
     ready = kafka["ok"] and redis["ok"]
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "checks": checks},

@@ -169,9 +169,12 @@ def build_mcp(app: FastAPI) -> MCPServer:
         limit: Annotated[int, Field(ge=1, le=50)] = 10,
         country: str | None = None,
         intent: Literal["purchase", "comparison", "browsing", "research"] | None = None,
+        interest: Annotated[str | None, Field(max_length=200)] = None,
     ) -> CallToolResult:
         """Products for this session (personalised from its events, per market and consent), or
-        similar / frequently-bought-together items of a product."""
+        similar / frequently-bought-together items of a product. `kind="buy_again"` re-offers
+        the person's usual items by their own repeat cycle ("order my usual"); `interest` is
+        what the person said they want ("candles", "a gift for someone who loves Monet")."""
         gw: GatewayState = app.state.gw
         owner = owner_from(gw, ctx)
         user = user_id_of(owner) if owner else None
@@ -182,7 +185,8 @@ def build_mcp(app: FastAPI) -> MCPServer:
             product_id=product_id,
             limit=limit,
             country=country,
-            intent=IntentContext(type=intent) if intent else None,
+            intent=IntentContext(type=intent or "browsing", query=interest)
+            if intent or interest else None,
         )
         try:
             reply = await gw.rpc.request(

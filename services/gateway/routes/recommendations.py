@@ -4,8 +4,6 @@ Answers for the caller only: a shopper's own profile (customer, or anonymous ses
 another user or visitor (`user_id`, `visitor_id`) needs a service credential with `recs:read`
 (the shop's backend). Consent is judged by the recommend service from the stored profile's
 market, so `market=US` in the query cannot switch off a EU/UK shopper's GDPR rules.
-
-Importing `services.gateway.chat.recs` registers the chat's `recommendations` action.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query
 
-import services.gateway.chat.recs  # noqa: F401  (registers ACTIONS["recommendations"])
 from libs.auth.principal import require_scope
 from libs.auth.scopes import RECS_READ
 from libs.contracts.principal import Principal

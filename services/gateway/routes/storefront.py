@@ -29,7 +29,11 @@ from services.gateway.errors import problem
 router = APIRouter(tags=["storefront"])
 STATUS_BY_ERROR = {"forbidden": 403, "not_found": 404, "invalid_token": 400, "expired_token": 400,
                    **dict.fromkeys(("out_of_stock", "insufficient_stock", "quantity_limit",
-                                    "cart_closed", "empty_cart", "cart_changed", "conflict"), 409)}  # fmt: skip
+                                    "cart_closed", "empty_cart", "cart_changed", "conflict",
+                                    "already_paid"), 409),
+                   "provider_confirmation_required": 402, "payments_unavailable": 503,
+                   "payment_provider_error": 502, "invalid_signature": 400,
+                   "invalid_payload": 400}  # fmt: skip
 
 
 class StorefrontError(Exception):

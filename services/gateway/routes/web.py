@@ -12,8 +12,11 @@ import re
 from functools import cache
 from importlib.resources import files
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+
+from services.gateway.deps import SESSION_COOKIE, identity, set_session, state
+from services.gateway.sessions import new_session, verify_session
 
 router = APIRouter(tags=["web"], include_in_schema=False)
 
@@ -51,6 +54,13 @@ def page() -> tuple[str, dict[str, str]]:
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 @router.api_route("/chat", methods=["GET", "HEAD"], response_class=HTMLResponse)
-async def chat_page() -> HTMLResponse:
+async def chat_page(request: Request) -> HTMLResponse:
+    """The page, with an anonymous session cookie when the visitor has no session yet: `/ws`
+    authenticates with it, and sign-in carries what it did over to the customer."""
     html, headers = page()
-    return HTMLResponse(html, headers=headers)
+    response = HTMLResponse(html, headers=headers)
+    key = identity(state(request)).session_key
+    if verify_session(request.cookies.get(SESSION_COOKIE), key) is None:
+        set_session(response, new_session(key))
+        del response.headers["X-Museo-Session"]
+    return response

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 
 from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.catalog import CATALOG_PRODUCTS, Product
+from libs.messaging.broker import make_producer
 
 
 class CatalogView(Mapping[str, Product]):
@@ -45,13 +46,7 @@ class CatalogWriter:
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=5,
-            request_timeout_ms=15000,
-        )
+        self._producer = make_producer(self.bootstrap)
         await self._producer.start()
 
     async def stop(self) -> None:

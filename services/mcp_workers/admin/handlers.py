@@ -44,6 +44,15 @@ def _same(a: Product, b: Product) -> bool:
     return a.model_dump(exclude={"updated_at"}) == b.model_dump(exclude={"updated_at"})
 
 
+def matches(product: Product, query: str) -> bool:
+    """Every word of `query` is in the product's id, handle, a title or a SKU (any case)."""
+    haystack = " ".join(
+        [product.id, product.handle, *(t for t in product.title.model_dump().values() if t)]
+        + [v.sku for v in product.variants]
+    ).casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
 class AdminService:
     def __init__(
         self,
@@ -66,6 +75,8 @@ class AdminService:
                 return ProductReply(product=self.find(request.product_id))
             case ListProducts():
                 items = sorted(self.model, key=lambda p: p.id)
+                if request.query:
+                    items = [p for p in items if matches(p, request.query)]
                 page = items[request.offset : request.offset + request.limit]
                 return ProductList(products=page, total=len(items))
             case ParseProduct():

@@ -9,17 +9,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-# ISO 4217 minor-unit exponents that differ from 2.
-_EXPONENT = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "BHD": 3, "KWD": 3, "JOD": 3, "TND": 3}
+from libs.locale.money import UnknownCurrencyError, minor_units
+
 _SYMBOLS = "£€$¥"
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
 _THOUSANDS_DOT_DEC = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,299.00
 _THOUSANDS_COMMA_DEC = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d+)?$")  # 1.299,00
 _DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")  # 29,90
-
-
-def minor_exponent(currency: str) -> int:
-    return _EXPONENT.get(currency.upper(), 2)
 
 
 def parse_price(value: object, currency: str = "GBP") -> int:
@@ -46,7 +42,10 @@ def parse_price(value: object, currency: str = "GBP") -> int:
         amount = Decimal(normal)
     except InvalidOperation as exc:
         raise ValueError(f"not a price: {text[:40]!r}") from exc
-    exponent = minor_exponent(currency)
+    try:
+        exponent = minor_units(currency)  # CLDR, through libs.locale: the one table
+    except UnknownCurrencyError as exc:
+        raise ValueError(f"unknown currency {currency!r}") from exc
     minor = amount.scaleb(exponent)
     if minor != minor.to_integral_value():
         raise ValueError(f"too many decimals for {currency}: {text!r}")

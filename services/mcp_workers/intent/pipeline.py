@@ -11,6 +11,7 @@ import asyncio
 import re
 
 from libs.contracts.intent import (
+    ADMIN_INTENTS,
     CLARIFY,
     Alternative,
     Entities,
@@ -20,6 +21,7 @@ from libs.contracts.intent import (
 )
 from libs.nlu.entities import extract_entities, extract_query
 from libs.nlu.followup import attach_context, resolve_followup
+from libs.nlu.guard import admin_worded, shopper_only
 from libs.nlu.lang import as_language, detect_language
 from libs.nlu.patterns import match_patterns
 from libs.nlu.text import normalize
@@ -65,6 +67,9 @@ class IntentAnalyzer:
         result, preds = self._local(req.text, lang)
         if result is None and self.llm is not None:
             answer = await self.llm.classify(req.text, lang, preds)
+            if answer is not None and answer.intent in ADMIN_INTENTS and not admin_worded(
+                    req.text):
+                answer = None
             if answer is not None and answer.confidence >= self.final_threshold:
                 result = self._build(req.text, lang, answer.intent, answer.confidence, "llm", preds)
         return self._finish(req, key, result or self._fallback(req.text, lang, preds))
@@ -110,7 +115,10 @@ class IntentAnalyzer:
     def _local(self, text: str, lang: str) -> tuple[IntentResult | None, list[tuple[str, float]]]:
         if self.use_patterns and (hit := match_patterns(text, lang)) is not None:
             return hit, []
-        preds = self.model.predict(text, top=3)
+        preds = self.model.predict(text, top=len(self.model.classes))
+        if preds[0][0] in ADMIN_INTENTS and not admin_worded(text):
+            preds = shopper_only(preds)  # a shopper's words: never an admin intent
+        preds = preds[:3]
         intent, confidence = preds[0]
         if confidence >= self.model_threshold:
             return self._build(text, lang, intent, confidence, "model", preds), preds
@@ -129,7 +137,8 @@ class IntentAnalyzer:
             Alternative(intent=i, confidence=round(p, 4)) for i, p in preds if i != intent
         ]
         entities = extract_entities(text) if intent != "out_of_scope" else Entities()
-        if intent == "search_products" and entities.query is None:
+        if intent in ("search_products", "recommendations") and entities.query is None:
+            # "a gift for my mum who loves Monet": the interest seeds the recommendations.
             entities.query = extract_query(text)
         return IntentResult(
             intent=intent,

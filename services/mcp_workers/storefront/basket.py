@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.catalog import Money, Product, Variant
+from libs.contracts.storefront import CartLineIn as CartLineInput
 from services.mcp_workers.storefront.basket_store import (
     DEFAULT_TTL_SECONDS,
     BasketStore,
@@ -34,14 +35,6 @@ __all__ = [
 DEFAULT_MAX_PER_LINE = 99
 MAX_LINES = 100
 PriceFn = Callable[[Product, Variant], Money]
-
-
-class CartLineInput(BaseModel):
-    """One requested line: a SKU, or a product id when the product has a single variant."""
-
-    sku: str | None = None
-    product_id: str | None = None
-    quantity: int = Field(default=1, ge=0, description="0 removes the line (update_cart)")
 
 
 class LineError(BaseModel):
@@ -122,6 +115,41 @@ class BasketService:
         await self.store.save(cart, self.ttl_seconds)
         return cart
 
+    async def add_lines(self, owner: str, cart_id: str, lines: list[CartLineInput]) -> Cart:
+        """Add `lines` to what the cart holds (same SKU: quantities add up), atomically, so
+        concurrent adds never lose one another's lines."""
+
+        def change(cart: Cart | None) -> Cart:
+            cart = self._owned_open(owner, cart_id, cart)
+            held = [CartLineInput(sku=ln.sku, quantity=ln.quantity) for ln in cart.lines]
+            return self._with_lines(cart, held + lines, offset=len(held))
+
+        return await self.store.modify(cart_id, change, self.ttl_seconds)
+
+    async def remove_lines(
+        self, owner: str, cart_id: str, skus: list[str], product_ids: list[str]
+    ) -> Cart:
+        """Drop the lines of these SKUs and/or products, atomically."""
+        drop_skus, drop_products = set(skus), set(product_ids)
+
+        def change(cart: Cart | None) -> Cart:
+            cart = self._owned_open(owner, cart_id, cart)
+            keep = [CartLineInput(sku=ln.sku, quantity=ln.quantity) for ln in cart.lines
+                    if ln.sku not in drop_skus and ln.product_id not in drop_products]
+            return self._with_lines(cart, keep)
+
+        return await self.store.modify(cart_id, change, self.ttl_seconds)
+
+    def _owned_open(self, owner: str, cart_id: str, cart: Cart | None) -> Cart:
+        if cart is None or cart.status == "cancelled":
+            raise BasketNotFoundError(f"cart {cart_id} not found or expired")
+        if not secrets.compare_digest(cart.owner.encode(), owner.encode()):
+            raise BasketAccessError("this cart belongs to someone else")
+        if cart.status != "open":
+            raise CartValidationError([LineError(line=-1, code="cart_closed",
+                                                 message=f"cart is {cart.status}")])
+        return cart
+
     async def cancel_cart(self, owner: str, cart_id: str) -> Cart:
         cart = await self.get_cart(owner, cart_id)
         await self.store.delete(cart_id)
@@ -133,8 +161,11 @@ class BasketService:
         await self.store.save(cart, self.ttl_seconds)
         return cart
 
-    def _with_lines(self, cart: Cart, lines: list[CartLineInput]) -> Cart:
+    def _with_lines(self, cart: Cart, lines: list[CartLineInput], offset: int = 0) -> Cart:
+        """`offset`: how many leading lines were already in the cart, so error indexes name
+        the caller's own lines."""
         priced, errors = self.price_lines(lines)
+        errors = [e.model_copy(update={"line": max(e.line - offset, -1)}) for e in errors]
         if errors:
             raise CartValidationError(errors)
         currencies = {p.currency for p in priced}

@@ -3,6 +3,10 @@
 Baskets are short-lived, derived state (the order, once paid, is the fact on Kafka), so Redis
 with a TTL is the right home: an abandoned basket simply expires. Every save refreshes the TTL.
 The store does not check ownership — `BasketService` does, on every read and write.
+
+`modify` is the one read-modify-write: it applies a pure change to the stored cart atomically
+(a Redis transaction: WATCH the key, MULTI/EXEC, retry when another writer got in between), so
+concurrent adds to one basket never lose a line.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
+MAX_CONFLICT_RETRIES = 200
+
+
+class BasketConflictError(Exception):
+    """Too many concurrent writers on one basket; the caller may retry."""
 
 
 class CartLine(BaseModel):
@@ -41,12 +50,22 @@ class Cart(BaseModel):
     updated_at: datetime
 
 
+Change = Callable[["Cart | None"], "Cart"]
+
+
 class BasketStore(Protocol):
     async def get(self, basket_id: str) -> Cart | None: ...
 
     async def save(self, cart: Cart, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> None: ...
 
     async def delete(self, basket_id: str) -> None: ...
+
+    async def modify(
+        self, basket_id: str, change: Change, ttl_seconds: int = DEFAULT_TTL_SECONDS
+    ) -> Cart:
+        """Apply `change` to the stored cart (None when absent) atomically; save and return
+        its result. `change` is pure and may raise to abort without writing."""
+        ...
 
 
 class InMemoryBasketStore:
@@ -71,6 +90,14 @@ class InMemoryBasketStore:
 
     async def delete(self, basket_id: str) -> None:
         self._items.pop(basket_id, None)
+
+    async def modify(
+        self, basket_id: str, change: Change, ttl_seconds: int = DEFAULT_TTL_SECONDS
+    ) -> Cart:
+        # No await between read and write: atomic on the event loop.
+        cart = change(await self.get(basket_id))
+        self._items[cart.id] = (self._clock() + ttl_seconds, cart.model_dump_json())
+        return cart
 
 
 class RedisBasketStore:
@@ -99,3 +126,25 @@ class RedisBasketStore:
 
     async def delete(self, basket_id: str) -> None:
         await self._redis.delete(self._key(basket_id))
+
+    async def modify(
+        self, basket_id: str, change: Change, ttl_seconds: int = DEFAULT_TTL_SECONDS
+    ) -> Cart:
+        from redis.exceptions import WatchError
+
+        key = self._key(basket_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for _ in range(MAX_CONFLICT_RETRIES):
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    cart = change(None if raw is None else Cart.model_validate_json(raw))
+                    pipe.multi()
+                    pipe.set(key, cart.model_dump_json(), ex=ttl_seconds)
+                    await pipe.execute()
+                    return cart
+                except WatchError:
+                    continue  # someone else wrote the basket between WATCH and EXEC: redo
+                finally:
+                    await pipe.reset()
+        raise BasketConflictError(f"basket {basket_id} changed {MAX_CONFLICT_RETRIES} times")

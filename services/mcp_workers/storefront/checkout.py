@@ -6,8 +6,10 @@ the price or quantities in the URL. The owner is stored as a hash: links end up 
 browser histories, and a raw user id or phone number should not. Verification compares in
 constant time and rejects expired tokens.
 
-`PaymentProvider` is the seam for a real provider (e.g. Stripe Payment Links);
-`TestModePaymentProvider` signs links itself and turns a verified token into an `Order`.
+`PaymentProvider` is the seam for a provider: `TestModePaymentProvider` (dev only) signs links
+itself and turns a verified token into an `Order`; `stripe_provider.StripePaymentProvider` hands
+out Stripe Checkout Sessions and confirms orders only from a signed Stripe webhook;
+`RefusedPaymentProvider` stands in when no provider may run, so paying fails with a clear reason.
 """
 
 from __future__ import annotations
@@ -88,8 +90,15 @@ def make_checkout_url(base_url: str, cart: Cart, secret: str,
     return f"{base_url.rstrip('/')}/checkout/{quote(cart.id)}?token={token}"
 
 
-def verify_checkout_token(token: str, secret: str, now: float | None = None) -> CheckoutClaims:
-    """The claims of a valid token; raises `CheckoutTokenError` on tamper, `...Expired` if old."""
+def link_ref(token: str) -> str:
+    """A short stable name for one link (Redis keys, Stripe metadata): never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def verify_checkout_token(token: str, secret: str, now: float | None = None, *,
+                          allow_expired: bool = False) -> CheckoutClaims:
+    """The claims of a valid token; raises `CheckoutTokenError` on tamper, `...Expired` if old.
+    `allow_expired` is for a payment the provider already confirmed: money moved, honour it."""
     try:
         payload_part, signature_part = token.split(".")
         payload, signature = _unb64(payload_part), _unb64(signature_part)
@@ -98,9 +107,45 @@ def verify_checkout_token(token: str, secret: str, now: float | None = None) -> 
     if not hmac.compare_digest(signature, _sign(payload, secret)):
         raise CheckoutTokenError("checkout token signature mismatch")
     claims = CheckoutClaims.model_validate_json(payload)
-    if (time.time() if now is None else now) >= claims.expires_at:
+    if not allow_expired and (time.time() if now is None else now) >= claims.expires_at:
         raise CheckoutTokenExpiredError("checkout link has expired")
     return claims
+
+
+class PaymentError(Exception):
+    """Paying cannot go on; `code` is what the gateway maps to a status."""
+
+    code = "payment_failed"
+
+
+class PaymentsUnavailableError(PaymentError):
+    """No payment provider may run here (e.g. test mode outside MUSEO_ENV=dev)."""
+
+    code = "payments_unavailable"
+
+
+class ProviderConfirmationRequiredError(PaymentError):
+    """Only the provider's own confirmation (a signed webhook) can mark this order paid."""
+
+    code = "provider_confirmation_required"
+
+
+class ProviderFailedError(PaymentError):
+    """The provider's API refused or could not be reached."""
+
+    code = "payment_provider_error"
+
+
+def order_from_claims(claims: CheckoutClaims, owner: str, provider: str, payment_ref: str,
+                      market: str | None = None) -> Order:
+    lines = [OrderLine(product_id=pid, sku=sku, title=sku, quantity=qty, unit_price=unit,
+                       line_total=qty * unit) for pid, sku, qty, unit in claims.lines]
+    return Order(
+        order_id=f"ord_{secrets.token_hex(8)}", cart_id=claims.cart_id, owner=owner,
+        lines=lines, subtotal=claims.total, total=claims.total, currency=claims.currency,
+        market=market, payment_provider=provider, payment_ref=payment_ref,
+        created_at=datetime.now(UTC),
+    )
 
 
 class PaymentLink(BaseModel):
@@ -145,12 +190,20 @@ class TestModePaymentProvider:
         claims = verify_checkout_token(provider_ref, self.secret)
         if not hmac.compare_digest(claims.owner_hash, owner_hash(owner)):
             raise CheckoutTokenError("checkout token belongs to another owner")
-        lines = [OrderLine(product_id=pid, sku=sku, title=sku, quantity=qty, unit_price=unit,
-                           line_total=qty * unit) for pid, sku, qty, unit in claims.lines]
-        return Order(
-            order_id=f"ord_{secrets.token_hex(8)}", cart_id=claims.cart_id, owner=owner,
-            lines=lines, subtotal=claims.total, total=claims.total, currency=claims.currency,
-            market=market, payment_provider=self.name,
-            payment_ref=hashlib.sha256(provider_ref.encode()).hexdigest()[:16],
-            created_at=datetime.now(UTC),
-        )
+        return order_from_claims(claims, owner, self.name, link_ref(provider_ref)[:16], market)
+
+
+class RefusedPaymentProvider:
+    """Stands in when no provider may run: the shop still browses, paying says why it cannot."""
+
+    name = "refused"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    async def create_payment_link(self, cart: Cart, market: str | None = None) -> PaymentLink:
+        raise PaymentsUnavailableError(self.reason)
+
+    async def complete_payment(self, provider_ref: str, owner: str,
+                               market: str | None = None) -> Order:
+        raise PaymentsUnavailableError(self.reason)

@@ -71,3 +71,13 @@ def order_view(order: Order) -> OrderView:
             for ln in order.lines
         ],
     )
+
+
+class WebhookResult(BaseModel):
+    received: bool = False
+    event_id: str | None = None
+    duplicate: bool = False
+    ignored: str | None = None  # why an authentic event changed nothing
+    refunded: bool = False
+    order: OrderView | None = None
+    errors: list[LineError] = Field(default_factory=list)

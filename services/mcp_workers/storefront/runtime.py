@@ -9,6 +9,7 @@ with acks=all and an idempotent producer. Environment:
 - MUSEO_ORDERS_TOPIC (default `orders`), MUSEO_REDIS_PREFIX (default "", tests isolate with it)
 - MUSEO_CHECKOUT_SECRET (else the dev file, see `local_secret`)
 - MUSEO_PUBLIC_BASE_URL (default http://127.0.0.1:3300), where checkout links point
+- MUSEO_ENV, MUSEO_PAYMENT_PROVIDER, MUSEO_STRIPE_*: the payment provider (see `payments.py`)
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from aiokafka import AIOKafkaProducer
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
@@ -27,13 +28,21 @@ from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.catalog import CATALOG_PRODUCTS, Product
 from libs.contracts.orders import ORDERS, Order
 from libs.contracts.topics import TopicSpec
+from libs.messaging.broker import make_producer
 from libs.messaging.table import TableFollower
 from libs.messaging.topics import ensure_topics
 from services.mcp_workers.storefront.basket_store import RedisBasketStore
-from services.mcp_workers.storefront.checkout import TestModePaymentProvider
 from services.mcp_workers.storefront.local_secret import checkout_secret
 from services.mcp_workers.storefront.orders import OrderDesk
+from services.mcp_workers.storefront.payments import (
+    PaymentSettings,
+    build_payment_provider,
+    stripe_webhooks,
+)
 from services.mcp_workers.storefront.storefront import Storefront
+
+if TYPE_CHECKING:
+    from services.mcp_workers.storefront.stripe_provider import StripeWebhooks
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +56,7 @@ class RuntimeConfig:
     redis_prefix: str
     secret: str
     base_url: str
+    payments: PaymentSettings
 
     @classmethod
     def from_env(cls) -> RuntimeConfig:
@@ -59,6 +69,7 @@ class RuntimeConfig:
             redis_prefix=env.get("MUSEO_REDIS_PREFIX", ""),
             secret=checkout_secret(),
             base_url=env.get("MUSEO_PUBLIC_BASE_URL", "http://127.0.0.1:3300"),
+            payments=PaymentSettings(),
         )
 
 
@@ -67,6 +78,7 @@ class StorefrontRuntime:
     storefront: Storefront
     orders: OrderDesk
     follower: TableFollower[Product]
+    webhooks: StripeWebhooks | None = None
 
 
 class OrderPublisher:
@@ -74,14 +86,7 @@ class OrderPublisher:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.topic = topic
-        self.producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=0,
-            request_timeout_ms=15000,
-            client_id="storefront-orders",
-        )
+        self.producer = make_producer(bootstrap, linger_ms=0, client_id="storefront-orders")
 
     async def __call__(self, order: Order) -> None:
         await self.producer.send_and_wait(
@@ -98,10 +103,12 @@ async def open_runtime(cfg: RuntimeConfig | None = None) -> AsyncIterator[Storef
     redis = Redis.from_url(cfg.redis_url)
     catalog = CatalogReadModel()
     store = RedisBasketStore(redis, prefix=f"{cfg.redis_prefix}basket:")
-    payment = TestModePaymentProvider(cfg.base_url, cfg.secret)
+    payment = build_payment_provider(cfg.payments, base_url=cfg.base_url, secret=cfg.secret,
+                                     redis=redis, prefix=cfg.redis_prefix)
     storefront = Storefront(catalog, store, cfg.secret, cfg.base_url, payment=payment)
     publisher = OrderPublisher(cfg.bootstrap, cfg.orders_topic)
     desk = OrderDesk(store, payment, cfg.secret, redis, publisher, prefix=cfg.redis_prefix)
+    webhooks = stripe_webhooks(payment, desk)
 
     def on_change(product_id: str, product: Product | None) -> None:
         try:
@@ -120,7 +127,7 @@ async def open_runtime(cfg: RuntimeConfig | None = None) -> AsyncIterator[Storef
     try:
         await follower.start()
         log.info("storefront catalog loaded: %d products from %s", len(catalog), cfg.catalog_topic)
-        yield StorefrontRuntime(storefront, desk, follower)
+        yield StorefrontRuntime(storefront, desk, follower, webhooks)
     finally:
         await follower.stop()
         await publisher.producer.stop()

@@ -15,12 +15,12 @@ import sys
 import time
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaProducer
 from pydantic import TypeAdapter
 
 from libs.catalog.demo import load_demo_catalog, read_jsonl
 from libs.contracts.catalog import CATALOG_PRODUCTS, Product
 from libs.contracts.topics import TopicSpec
+from libs.messaging.broker import make_producer
 from libs.messaging.table import TableFollower
 from libs.messaging.topics import ensure_topics
 from services.mcp_workers.storefront.local_secret import data_dir
@@ -50,13 +50,7 @@ async def seed(bootstrap: str, topic: str, products: Iterable[Product]) -> tuple
     """Publish new or changed products; returns (published, unchanged)."""
     await ensure_topics(bootstrap, [TopicSpec(topic, partitions=3, compacted=True)])
     existing = await current_catalog(bootstrap, topic)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=20,
-        client_id="storefront-seed",
-    )
+    producer = make_producer(bootstrap, linger_ms=20, client_id="storefront-seed")
     await producer.start()
     published = unchanged = 0
     try:

@@ -19,7 +19,7 @@ import logging
 import os
 import secrets
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import anyio
 from mcp.server.mcpserver import MCPServer
@@ -27,6 +27,7 @@ from pydantic import Field
 
 from libs.catalog.read_model import CatalogReadModel
 from services.mcp_workers.storefront.basket import CartLineInput, InMemoryBasketStore
+from services.mcp_workers.storefront.order_views import WebhookResult
 from services.mcp_workers.storefront.orders import (
     CheckoutPreview,
     OrderDesk,
@@ -43,12 +44,16 @@ from services.mcp_workers.storefront.views import (
     SearchResult,
 )
 
+if TYPE_CHECKING:  # the Stripe SDK is imported only when Stripe is configured (slow import)
+    from services.mcp_workers.storefront.stripe_provider import StripeWebhooks
+
 Owner = Annotated[str, Field(min_length=1, description="user id or anonymous session id")]
 Language = Annotated[str, Field(description="answer language: en, es or fr")]
 Lines = Annotated[list[CartLineInput], Field(description="full line list; quantity 0 removes")]
 
 
-def build_server(storefront: Storefront, orders: OrderDesk | None = None) -> MCPServer:
+def build_server(storefront: Storefront, orders: OrderDesk | None = None,
+                 webhooks: StripeWebhooks | None = None) -> MCPServer:
     server: MCPServer = MCPServer(
         "museo-storefront",
         instructions="Museo gift shop: search the catalog, manage carts, get a checkout link, "
@@ -108,6 +113,26 @@ def build_server(storefront: Storefront, orders: OrderDesk | None = None) -> MCP
         return await storefront.update_cart(owner, cart_id, lines)
 
     @server.tool()
+    async def add_lines(
+        owner: Owner,
+        lines: Annotated[list[CartLineInput], Field(min_length=1, max_length=100)],
+        cart_id: str | None = None,
+    ) -> CartResult:
+        """Add lines of {sku or product_id, quantity} to the cart atomically (the same SKU adds
+        up); without cart_id, create a cart with them. Safe under concurrent adds."""
+        return await storefront.add_lines(owner, cart_id, lines)
+
+    @server.tool()
+    async def remove_lines(
+        owner: Owner,
+        cart_id: str,
+        skus: Annotated[list[str] | None, Field(max_length=100)] = None,
+        product_ids: Annotated[list[str] | None, Field(max_length=100)] = None,
+    ) -> CartResult:
+        """Remove the lines of these SKUs and/or product ids from the cart atomically."""
+        return await storefront.remove_lines(owner, cart_id, skus, product_ids)
+
+    @server.tool()
     async def cancel_cart(owner: Owner, cart_id: str) -> CartResult:
         """Cancel (delete) the cart."""
         return await storefront.cancel_cart(owner, cart_id)
@@ -129,7 +154,17 @@ def build_server(storefront: Storefront, orders: OrderDesk | None = None) -> MCP
 
     if orders is not None:
         add_order_tools(server, orders)
+    if webhooks is not None:
+        add_webhook_tool(server, webhooks)
     return server
+
+
+def add_webhook_tool(server: MCPServer, webhooks: StripeWebhooks) -> None:
+    @server.tool()
+    async def stripe_webhook(payload: str, signature: str) -> WebhookResult:
+        """A Stripe webhook (raw body, Stripe-Signature header): verified, then the order is
+        confirmed once. Only the gateway's /webhooks/stripe calls it."""
+        return await webhooks.handle(payload, signature)
 
 
 def add_order_tools(server: MCPServer, orders: OrderDesk) -> None:
@@ -140,8 +175,9 @@ def add_order_tools(server: MCPServer, orders: OrderDesk) -> None:
 
     @server.tool()
     async def complete_checkout(token: str) -> OrderResult:
-        """Pay a checkout link (test mode): publishes the order and empties the cart. The signed
-        link is the capability: it names one cart of one owner, checked against Redis."""
+        """Pay a checkout link (test mode, MUSEO_ENV=dev only): publishes the order and empties
+        the cart. The signed link is the capability: it names one cart of one owner, checked
+        against Redis. With a real provider this refuses: only the provider confirms."""
         return await orders.complete_checkout(token)
 
     @server.tool()
@@ -154,7 +190,8 @@ async def serve_from_kafka() -> None:
     from services.mcp_workers.storefront.runtime import open_runtime
 
     async with open_runtime() as runtime:
-        await build_server(runtime.storefront, runtime.orders).run_stdio_async()
+        await build_server(runtime.storefront, runtime.orders,
+                           runtime.webhooks).run_stdio_async()
 
 
 def main(argv: list[str] | None = None) -> None:

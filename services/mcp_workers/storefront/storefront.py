@@ -20,7 +20,11 @@ from services.mcp_workers.storefront.basket import (
     PriceFn,
 )
 from services.mcp_workers.storefront.basket_store import DEFAULT_TTL_SECONDS
-from services.mcp_workers.storefront.checkout import PaymentProvider, TestModePaymentProvider
+from services.mcp_workers.storefront.checkout import (
+    PaymentError,
+    PaymentProvider,
+    TestModePaymentProvider,
+)
 from services.mcp_workers.storefront.qa import Answer, ShopQA
 from services.mcp_workers.storefront.search import CatalogSearch, InvalidCursorError, SearchFilters
 from services.mcp_workers.storefront.views import (
@@ -128,6 +132,24 @@ class Storefront:
         except (CartValidationError, BasketNotFoundError, BasketAccessError) as exc:
             return CartResult(errors=_errors(exc))
 
+    async def add_lines(self, owner: str, cart_id: str | None,
+                        lines: list[CartLineInput]) -> CartResult:
+        """Add lines to the cart atomically; without a cart id, a new cart with these lines."""
+        if not cart_id:
+            return await self.create_cart(owner, lines)
+        try:
+            return CartResult(cart=cart_view(await self.baskets.add_lines(owner, cart_id, lines)))
+        except (CartValidationError, BasketNotFoundError, BasketAccessError) as exc:
+            return CartResult(errors=_errors(exc))
+
+    async def remove_lines(self, owner: str, cart_id: str, skus: list[str] | None = None,
+                           product_ids: list[str] | None = None) -> CartResult:
+        try:
+            cart = await self.baskets.remove_lines(owner, cart_id, skus or [], product_ids or [])
+            return CartResult(cart=cart_view(cart))
+        except (CartValidationError, BasketNotFoundError, BasketAccessError) as exc:
+            return CartResult(errors=_errors(exc))
+
     async def cancel_cart(self, owner: str, cart_id: str) -> CartResult:
         try:
             return CartResult(cart=cart_view(await self.baskets.cancel_cart(owner, cart_id)))
@@ -146,7 +168,10 @@ class Storefront:
         if not cart.lines:
             return CheckoutResult(errors=[LineError(line=-1, code="empty_cart",
                                                     message="the cart is empty")])
-        link = await self.payment.create_payment_link(cart, region_for_country(country))
+        try:
+            link = await self.payment.create_payment_link(cart, region_for_country(country))
+        except PaymentError as exc:
+            return CheckoutResult(errors=[LineError(line=-1, code=exc.code, message=str(exc))])
         return CheckoutResult(checkout_url=link.url, expires_at=link.expires_at,
                               total=Money(amount=cart.subtotal, currency=cart.currency))
 

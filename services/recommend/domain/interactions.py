@@ -31,18 +31,25 @@ class InteractionLog:
     times: list[float] = field(default_factory=list)  # epoch seconds
     weights: list[float] = field(default_factory=list)
     markets: list[str] = field(default_factory=list)  # "" when unknown
+    # Whether the row is a completed purchase (repeat cycles count only those); an empty
+    # column means every row is one (an order history loaded offline).
+    purchases: list[bool] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.items)
 
     def add(self, user: str, item: str, basket: str, time: float, weight: float = 1.0,
-            market: str | None = None) -> None:
+            market: str | None = None, purchase: bool = True) -> None:
         self.users.append(user)
         self.items.append(item)
         self.baskets.append(basket)
         self.times.append(time)
         self.weights.append(weight)
         self.markets.append(market or "")
+        self.purchases.append(purchase)
+
+    def is_purchase(self, row: int) -> bool:
+        return self.purchases[row] if len(self.purchases) == len(self.items) else True
 
     @classmethod
     def from_events(cls, events: Iterable[UserEvent]) -> InteractionLog:
@@ -55,5 +62,6 @@ class InteractionLog:
             day = e.event_time.strftime("%Y%m%d")
             basket = e.order_id or e.session_id or f"{e.visitor_id}:{day}"
             for d in e.product_details:
-                log.add(user, d.id, basket, e.event_time.timestamp(), weight, e.market)
+                log.add(user, d.id, basket, e.event_time.timestamp(), weight, e.market,
+                        purchase=e.event_type == "purchase-complete")
         return log

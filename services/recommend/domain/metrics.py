@@ -87,3 +87,20 @@ def bootstrap_ci(values: Sequence[float], resamples: int = 200, seed: int = 7,
     tail = (1 - level) / 2 * 100
     lo, hi = np.percentile(means, [tail, 100 - tail])
     return float(lo), float(hi)
+
+
+def bootstrap_ratio_ci(values: Sequence[float], baseline: Sequence[float], resamples: int = 1000,
+                       seed: int = 7, level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap CI of mean(values) / mean(baseline) over the same users (paired:
+    each resample draws users, not values)."""
+    v = np.asarray(values, dtype=np.float64)
+    b = np.asarray(baseline, dtype=np.float64)
+    if v.size == 0:
+        return 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    draw = rng.integers(0, v.size, size=(resamples, v.size))
+    den = b[draw].mean(axis=1)
+    ratios = np.divide(v[draw].mean(axis=1), den, out=np.full(resamples, np.inf), where=den > 0)
+    tail = (1 - level) / 2 * 100
+    lo, hi = np.percentile(ratios, [tail, 100 - tail])
+    return float(lo), float(hi)

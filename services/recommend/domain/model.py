@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel
 
 from libs.contracts.catalog import Product
+from services.recommend.domain.buy_again import ItemCycles
 from services.recommend.domain.content import content_neighbours
 from services.recommend.domain.interactions import InteractionLog
 from services.recommend.domain.similarity import (
@@ -64,6 +65,7 @@ class HybridModel:
         self.tfidf = sp.csr_matrix((0, 0))
         self.popularity: dict[str, np.ndarray] = {}
         self.trending: dict[str, np.ndarray] = {}
+        self.cycles = ItemCycles.empty(0)
         self.fitted_at = 0.0
 
     @property
@@ -104,6 +106,10 @@ class HybridModel:
                                       cfg.popularity_half_life_days)
         self.trending = _popularity(cols, times, weights, markets, n, now,
                                     cfg.trending_half_life_days)
+        bought = [k for k, j in enumerate(keep) if log.is_purchase(j)]
+        self.cycles = ItemCycles.fit([log.users[keep[k]] for k in bought],
+                                     [cols[k] for k in bought],
+                                     [log.baskets[keep[k]] for k in bought], times[bought], n)
         return self
 
     def reweight(self, w_basket: float, w_user: float, w_content: float) -> None:

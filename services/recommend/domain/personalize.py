@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from libs.contracts.catalog import Product
 from libs.profiles.model import Profile, price_band
+from services.recommend.domain.buy_again import BuyAgainConfig
 from services.recommend.domain.model import HybridModel
 from services.recommend.domain.scoring import ScoreFn, direct_scores
 
@@ -32,6 +33,15 @@ class PersonalizationConfig(BaseModel):
     candidate_pool: int = 100
     mmr_lambda: float = 0.85
     max_per_category: int | None = 4
+    # recommended_for_you is for discovery: everything the person already bought (and is not
+    # a consumable) is left out; re-orders are the buy_again kind's job.
+    exclude_bought_for_you: bool = True
+    # Share of the base score given to what the person said they want (category / query).
+    w_interest: float = 0.5
+    # How much the intent type's own signal (trending for browsing, basket for purchase, ...)
+    # is blended into the base relevance.
+    w_intent_signal: float = 0.5
+    buy_again: BuyAgainConfig = BuyAgainConfig()
 
 
 def normalise(v: np.ndarray) -> np.ndarray:

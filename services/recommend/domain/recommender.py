@@ -14,11 +14,20 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import get_args
 
 import numpy as np
 
-from libs.contracts.recommend import RecommendedItem, RecommendReply, RecommendRequest
+from libs.contracts.recommend import (
+    IntentContext,
+    IntentType,
+    RecommendedItem,
+    RecommendReply,
+    RecommendRequest,
+)
 from libs.profiles.model import Profile
+from services.recommend.domain.buy_again import buy_again_scores
+from services.recommend.domain.interest import ItemTerms
 from services.recommend.domain.model import HybridModel, seasonal_mask
 from services.recommend.domain.personalize import (
     ItemFacets,
@@ -30,6 +39,8 @@ from services.recommend.domain.personalize import (
 )
 from services.recommend.domain.rules import Availability, allowed_mask, just_bought, mmr
 from services.recommend.domain.scoring import BatchScores, ScoreFn, direct_scores, score_jobs
+
+INTENT_TYPES = frozenset(get_args(IntentType))
 
 
 @dataclass
@@ -58,6 +69,13 @@ class Recommender:
         lengths = np.array([len(p.description.en) for p in model.products], dtype=float)
         self.informative = normalise(np.log1p(lengths))
         self._seasonal: dict[int, np.ndarray] = {}
+        self._terms: ItemTerms | None = None
+
+    @property
+    def terms(self) -> ItemTerms:
+        if self._terms is None:  # built on first use: most requests state no interest
+            self._terms = ItemTerms(self.model.products)
+        return self._terms
 
     def seasonal(self, month: int) -> np.ndarray:
         if month not in self._seasonal:
@@ -83,11 +101,18 @@ class Recommender:
                        and profile.consent.allows_personalization)
         prof = profile if use_profile else None
         m, cfg, now = self.model, self.config, req.request_time
+        if req.intent is None and prof is not None and prof.session.intent_type in INTENT_TYPES:
+            # The conversation's intent the user-events service stored in the session.
+            req = req.model_copy(update={"intent": IntentContext(
+                name=prof.session.intent_name, type=prof.session.intent_type)})
         session = list(req.session_product_ids)
         if prof is not None and not session:
             session = list(prof.session.product_ids)
         purchases = [(p.product_id, p.at) for p in prof.purchases] if prof else []
-        recent = just_bought(purchases, now, timedelta(days=cfg.just_bought_days))
+        window = timedelta(days=cfg.just_bought_days)
+        if req.kind == "recommended_for_you" and cfg.exclude_bought_for_you:
+            window = timedelta.max
+        recent = just_bought(purchases, now, window) if req.kind != "buy_again" else set()
         exclude = set(req.exclude_product_ids)
         if req.kind in ("similar_items", "frequently_bought_together") and req.product_id:
             exclude.add(req.product_id)
@@ -95,7 +120,7 @@ class Recommender:
             exclude.update(req.basket_product_ids)
         mask = allowed_mask(self.availability, m.index, req.market, exclude, recent)
         plan = Plan(req, prof, session, mask)
-        if req.kind == "recently_viewed":
+        if req.kind in ("recently_viewed", "buy_again"):
             return plan
         anchor_ids = [req.product_id] if req.product_id else session[-3:]
         plan.anchors = {m.index[p]: 1.0 for p in anchor_ids if p in m.index}
@@ -117,6 +142,8 @@ class Recommender:
         m, cfg, req = self.model, self.config, plan.req
         if req.kind == "recently_viewed":
             return self._recently_viewed(req, plan.prof, plan.mask), "recently_viewed"
+        if req.kind == "buy_again":
+            return self._buy_again(req, plan.prof, plan.mask), "buy_again:repeat_cycle"
         anchors, basket, history = plan.anchors, plan.basket, plan.history
         if req.kind == "similar_items":
             base = (normalise(scores(anchors, "content_sim"))
@@ -136,6 +163,13 @@ class Recommender:
         if not base[plan.mask].any():  # nothing related is sellable: the market's best instead
             base = m.pop(req.market).copy()
             strategy += "+popular_fallback"
+        interest = self.terms.scores(req.intent)
+        if interest is not None and interest[plan.mask].any():
+            # Within what was asked for, the market's popular items break ties the history
+            # cannot (someone who never bought candles still gets good candles).
+            interest = interest * (0.5 + 0.5 * m.pop(req.market))
+            base = (1 - cfg.w_interest) * normalise(base) + cfg.w_interest * interest
+            strategy += "+stated_interest"
         return self._rank(plan, base, scores), strategy
 
     def _rank(self, plan: Plan, base: np.ndarray, scores: ScoreFn) -> list[RecommendedItem]:
@@ -150,7 +184,8 @@ class Recommender:
         signal = intent_signal(m, intent_type, plan.anchors or plan.history, plan.basket,
                                req.market, self.informative, scores)
         base_c = normalise(base[cand])
-        intent = base_c if signal is None else 0.5 * base_c + 0.5 * signal[cand]
+        ws = cfg.w_intent_signal
+        intent = base_c if signal is None else (1 - ws) * base_c + ws * signal[cand]
         session_idx = [m.index[p] for p in plan.session if p in m.index]
         affinity = affinity_scores(m, cand, plan.prof, session_idx, req.request_time,
                                    cfg.affinity_half_life_days, self.facets)
@@ -170,6 +205,17 @@ class Recommender:
             out.append(RecommendedItem(product_id=m.ids[i], score=round(float(final[j]), 6),
                                        reasons=reasons))
         return out
+
+    def _buy_again(self, req: RecommendRequest, prof: Profile | None,
+                   mask: np.ndarray) -> list[RecommendedItem]:
+        """Nothing without stored, consented history: a re-order list is personal data."""
+        if prof is None:
+            return []
+        scores = buy_again_scores(prof.purchases, self.model.index, self.model.cycles,
+                                  req.request_time, self.config.buy_again)
+        ranked = sorted((i for i in scores if mask[i]), key=lambda i: (-scores[i], i))
+        return [RecommendedItem(product_id=self.model.ids[i], score=round(scores[i], 6),
+                                reasons=["buy again"]) for i in ranked[:req.limit]]
 
     def _recently_viewed(self, req: RecommendRequest, prof: Profile | None,
                          mask: np.ndarray) -> list[RecommendedItem]:

@@ -71,11 +71,14 @@ def _add_purchases(purchases: list[Purchase], event: UserEvent, cap: int) -> lis
     for d in event.product_details:
         prev = by_id.get(d.id)
         at = max(prev.at, event.event_time) if prev else event.event_time
+        first = event.event_time if prev is None else min(prev.first_at or prev.at,
+                                                          event.event_time)
         by_id[d.id] = Purchase(
             product_id=d.id,
             at=at,
             quantity=(prev.quantity if prev else 0) + d.quantity,
             orders=(prev.orders if prev else 0) + 1,
+            first_at=first,
         )
     return sorted(by_id.values(), key=lambda x: x.at)[-cap:]
 
@@ -225,6 +228,7 @@ def stitch(
                 at=max(prev.at, x.at),
                 quantity=prev.quantity + x.quantity,
                 orders=prev.orders + x.orders,
+                first_at=min(prev.first_at or prev.at, x.first_at or x.at),
             )
         )
     c.purchases = sorted(bought.values(), key=lambda x: x.at)[-cfg.max_purchases :]

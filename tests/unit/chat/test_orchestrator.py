@@ -8,10 +8,11 @@ import pytest
 
 from libs.contracts.chat import ChatMessage
 from libs.contracts.intent import IntentRequest, IntentResult
-from libs.conversation.store import Conversation
+from libs.contracts.storefront import ToolArgs
 from libs.messaging.breaker import Breakers
-from services.gateway.chat.downstream import Downstream, Unavailable, fallback_intent
-from services.gateway.chat.orchestrator import ChatOrchestrator
+from services.chat.downstream import Downstream, Unavailable, fallback_intent
+from services.chat.orchestrator import ChatOrchestrator
+from services.chat.store import Conversation
 
 PRODUCTS = [
     {"id": f"p{i}", "title": f"Mug {i}", "price": {"amount": 500 + i, "currency": "GBP"},
@@ -55,39 +56,46 @@ class Scripted(Downstream):
     async def localize(self, country: str | None, amounts: list[dict[str, Any]]) -> list[str]:
         return [f"£{a['amount'] / 100:.2f}" for a in amounts]
 
-    async def tool(self, name: str, arguments: dict[str, Any], owner: str | None) -> dict[str, Any]:
+    async def tool(self, args: ToolArgs, owner: str | None) -> dict[str, Any]:
+        name, arguments = args.call()
         self.calls.append((name, arguments, owner))
         if name == "search_catalog":
             return {"products": PRODUCTS, "total": 3}
         if name == "get_product":
             return {"product": next(p for p in PRODUCTS if p["id"] == arguments["product_id"])}
-        if name in ("create_cart", "update_cart"):
-            lines = [{**ln, "product_id": "p", "title": ln["sku"]} for ln in arguments["lines"]]
-            return {"cart": {"id": "c1", "status": "open", "lines": lines}}
+        if name == "lookup_catalog":
+            return {"products": [p for p in PRODUCTS if p["id"] in arguments["ids"]]}
+        if name == "add_lines":
+            lines = [{"sku": f"SKU{ln['product_id'][1:]}", "product_id": ln["product_id"],
+                      "title": ln["product_id"], "quantity": ln["quantity"]}
+                     for ln in arguments["lines"]]
+            return {"cart": {"id": arguments.get("cart_id") or "c1", "status": "open",
+                             "lines": lines}}
         if name == "get_cart":
             return {"cart": {"id": "c1", "status": "open", "lines": []}}
         raise Unavailable("storefront")
 
 
 async def turn(orch: ChatOrchestrator, text: str, cid: str | None = "conv1") -> Any:
-    return await orch.handle(ChatMessage(text=text, conversation_id=cid), owner="anon:conv1")
+    return await orch.handle(ChatMessage(text=text, conversation_id=cid))
 
 
-@pytest.mark.parametrize(("search", "follow", "sku"), [
-    ("show me mugs", "add the second one", "SKU2"),
-    ("busco tazas", "añade el segundo", "SKU2"),
-    ("je cherche des tasses", "ajoute le troisième au panier", "SKU3"),
+@pytest.mark.parametrize(("search", "follow", "pid"), [
+    ("show me mugs", "add the second one", "p2"),
+    ("busco tazas", "añade el segundo", "p2"),
+    ("je cherche des tasses", "ajoute le troisième au panier", "p3"),
 ])
-async def test_follow_up_adds_the_product_shown_earlier(search: str, follow: str, sku: str) -> None:
+async def test_follow_up_adds_the_product_shown_earlier(search: str, follow: str, pid: str) -> None:
     down = Scripted()
     orch = ChatOrchestrator(MemoryStore(), down)  # type: ignore[arg-type]
     first = await turn(orch, search)
     assert [p["id"] for p in first.products] == ["p1", "p2", "p3"]
     second = await turn(orch, follow)
     assert second.intent.intent == "add_to_basket"
-    created = [c for c in down.calls if c[0] == "create_cart"]
-    assert created and created[0][1]["lines"] == [{"sku": sku, "quantity": 1}]
-    assert created[0][2] == "anon:conv1", "the basket belongs to the conversation's owner"
+    added = [c for c in down.calls if c[0] == "add_lines"]
+    assert added and added[0][1]["lines"] == [{"product_id": pid, "quantity": 1}]
+    assert "cart_id" not in added[0][1], "no cart yet: the storefront creates one"
+    assert added[0][2] == "anon:conv1", "the basket belongs to the conversation's owner"
 
 
 async def test_reply_language_follows_the_user() -> None:
@@ -119,13 +127,23 @@ async def test_context_survives_between_turns_in_the_store() -> None:
     assert [t.role for t in saved.turns] == ["user", "assistant"]
 
 
-async def test_another_owners_conversation_id_starts_a_fresh_conversation() -> None:
-    store = MemoryStore()
-    orch = ChatOrchestrator(store, Scripted())  # type: ignore[arg-type]
-    first = await orch.handle(ChatMessage(text="show me mugs", conversation_id="alice-conv"),
-                              owner="customer:alice", user_id="customer:alice")
-    stolen = await orch.handle(ChatMessage(text="show me mugs", conversation_id="alice-conv"),
-                               owner="anon:mallory")
-    assert stolen.conversation_id != first.conversation_id
-    kept = await store.load("alice-conv")
-    assert kept is not None and kept.owner == "customer:alice"
+async def test_a_second_add_goes_to_the_same_cart() -> None:
+    down = Scripted()
+    orch = ChatOrchestrator(MemoryStore(), down)  # type: ignore[arg-type]
+    await turn(orch, "show me mugs")
+    await turn(orch, "add the first one")
+    await turn(orch, "add the second one")
+    adds = [c[1] for c in down.calls if c[0] == "add_lines"]
+    assert [a.get("cart_id") for a in adds] == [None, "c1"]
+
+
+async def test_recommendations_are_looked_up_in_one_batch() -> None:
+    from services.chat.actions import Turn as ActionTurn
+    from services.chat.recs import products_by_id
+
+    down = Scripted()
+    conv = Conversation(id="c", owner="anon:c")
+    result = IntentResult(intent="recommendations", confidence=1.0)
+    found = await products_by_id(ActionTurn(conv, result, "en", down), ["p3", "gone", "p1"])
+    assert [p["id"] for p in found] == ["p3", "p1"], "order kept, unknown left out"
+    assert [c[0] for c in down.calls] == ["lookup_catalog"], "one call, not one per item"

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from libs.contracts.intent import Entities, IntentResult
-from libs.conversation.store import Conversation
-from services.gateway.chat.signals import emit, turn_event
+from services.chat.signals import emit, turn_event
+from services.chat.store import Conversation
 
 
 def conv() -> Conversation:

@@ -5,20 +5,36 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from libs.auth.customer import CustomerAuthSettings, CustomerTokens
 from services.gateway.app import discover_routes
+from services.gateway.deps import IDENTITY, SESSION_COOKIE, Identity
 from services.gateway.routes import web
+from services.gateway.sessions import verify_session
 
 
 @pytest.fixture
 def client() -> TestClient:
     app = FastAPI()
     app.include_router(web.router)
+    settings = CustomerAuthSettings()
+    app.state.gw = SimpleNamespace(extras={IDENTITY: Identity(
+        session_key=b"k" * 32, customers=CustomerTokens(settings, secret="s" * 40),
+        customer_settings=settings)})
     return TestClient(app)
+
+
+def test_the_page_gives_a_new_visitor_an_anonymous_session_cookie(client: TestClient) -> None:
+    first = client.get("/chat")
+    session = first.cookies.get(SESSION_COOKIE)
+    assert session and verify_session(session, b"k" * 32) is not None
+    again = client.get("/chat")  # the client sends the cookie back: no new session
+    assert SESSION_COOKIE not in again.cookies
 
 
 @pytest.mark.parametrize("path", ["/", "/chat"])

@@ -123,8 +123,18 @@ def test_just_bought_is_hidden_unless_consumable(rec: Recommender) -> None:
     p = profile_with("mug1", "tea", days_ago=2)
     out = ids(rec, p, user_id="c1", limit=11)
     assert "mug1" not in out and "tea" in out
+    similar = dict(kind="similar_items", product_id="print1", user_id="c1", limit=11)
+    assert "mug1" not in ids(rec, p, **similar)
     later = profile_with("mug1", days_ago=60)
-    assert "mug1" in ids(rec, later, user_id="c1", limit=11)
+    assert "mug1" in ids(rec, later, **similar)  # other kinds: hidden for 30 days only
+
+
+def test_recommended_for_you_leaves_out_everything_bought(rec: Recommender) -> None:
+    """Discovery by default; re-orders are the buy_again kind's job."""
+    old = profile_with("mug1", days_ago=200)
+    assert "mug1" not in ids(rec, old, user_id="c1", limit=11)
+    keep = Recommender(rec.model, rec.config.model_copy(update={"exclude_bought_for_you": False}))
+    assert "mug1" in ids(keep, old, user_id="c1", limit=11)
 
 
 def test_intent_changes_the_ranking(rec: Recommender) -> None:

@@ -118,3 +118,34 @@ async def test_price_fn_localises_prices() -> None:
 async def test_an_owner_is_required(service: BasketService) -> None:
     with pytest.raises(BasketAccessError):
         await service.create_cart("", [line("H-1")])
+
+
+async def test_add_lines_adds_up_and_names_the_callers_own_bad_line(service: BasketService) -> None:
+    cart = await service.create_cart("s-1", [line("H-1", 1)])
+    cart = await service.add_lines("s-1", cart.id, [line("H-1", 2), line("B-1", 1)])
+    assert [(ln.sku, ln.quantity) for ln in cart.lines] == [("H-1", 3), ("B-1", 1)]
+    with pytest.raises(CartValidationError) as info:
+        await service.add_lines("s-1", cart.id, [line("B-1", 1), line("NOPE", 1)])
+    assert [(e.line, e.code) for e in info.value.errors] == [(1, "unknown_product")]
+    assert (await service.get_cart("s-1", cart.id)).total_quantity == 4, "nothing written"
+
+
+async def test_remove_lines_by_sku_or_product(service: BasketService) -> None:
+    cart = await service.create_cart("s-1", [line("H-1", 1), line("B-1", 2)])
+    cart = await service.remove_lines("s-1", cart.id, ["H-1"], [])
+    assert [ln.sku for ln in cart.lines] == ["B-1"]
+    cart = await service.remove_lines("s-1", cart.id, [], ["P3"])
+    assert cart.lines == [] and cart.subtotal == 0
+
+
+async def test_line_changes_check_the_owner_and_the_status(service: BasketService) -> None:
+    cart = await service.create_cart("s-1", [line("H-1", 1)])
+    with pytest.raises(BasketAccessError):
+        await service.add_lines("someone-else", cart.id, [line("B-1", 1)])
+    with pytest.raises(BasketAccessError):
+        await service.remove_lines("someone-else", cart.id, ["H-1"], [])
+    await service.mark_checked_out("s-1", cart.id)
+    with pytest.raises(CartValidationError):
+        await service.add_lines("s-1", cart.id, [line("B-1", 1)])
+    with pytest.raises(BasketNotFoundError):
+        await service.add_lines("s-1", "cart_missing", [line("B-1", 1)])

@@ -13,7 +13,8 @@ from libs.catalog.samples import sample_products
 
 ROOT = Path(__file__).resolve().parents[3]
 TOOLS = {"search_catalog", "get_product", "lookup_catalog", "create_cart", "get_cart",
-         "update_cart", "cancel_cart", "get_checkout_url", "ask_business"}
+         "update_cart", "add_lines", "remove_lines", "cancel_cart", "get_checkout_url",
+         "ask_business"}
 
 
 async def test_server_lists_tools_and_serves_search_and_carts(tmp_path: Path) -> None:

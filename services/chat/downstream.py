@@ -16,6 +16,8 @@ from libs.contracts.markets import (
     ResolveMarketReply,
     ResolveMarketRequest,
 )
+from libs.contracts.mcp import ToolCallReply, ToolCallRequest
+from libs.contracts.storefront import ToolArgs
 from libs.contracts.topics import STOREFRONT_REQUESTS
 from libs.messaging.breaker import Breakers
 from libs.messaging.errors import RemoteError, RequestError
@@ -37,7 +39,12 @@ class Unavailable(Exception):
 
 
 class ToolProblem(Exception):
-    """The tool answered with an error meant for the user (unknown product, out of stock...)."""
+    """The tool answered with an error meant for the user (unknown product, out of stock...);
+    `codes` are the storefront's error codes (`not_found`, `cart_closed`, `out_of_stock`...)."""
+
+    def __init__(self, message: str, codes: frozenset[str] = frozenset()) -> None:
+        super().__init__(message)
+        self.codes = codes
 
 
 class Downstream:
@@ -119,10 +126,9 @@ class Downstream:
             return None
         return [p.formatted for p in reply.prices]
 
-    async def tool(self, name: str, arguments: dict[str, Any], owner: str | None) -> dict[str, Any]:
+    async def tool(self, args: ToolArgs, owner: str | None) -> dict[str, Any]:
         """Call a storefront tool through Kafka; an error result becomes ToolProblem."""
-        from libs.contracts.mcp import ToolCallReply, ToolCallRequest
-
+        name, arguments = args.call()
         req = ToolCallRequest(tool=name, arguments=arguments, owner=owner)
         reply = await self.call(
             "storefront", STOREFRONT_REQUESTS, req, ToolCallReply, owner, self.service_timeout_s
@@ -132,8 +138,11 @@ class Downstream:
         data = reply.structured or {}
         if data.get("error"):
             raise ToolProblem(str(data["error"]))
-        if data.get("errors"):
-            raise ToolProblem("; ".join(e.get("message", str(e)) for e in data["errors"]))
+        if errors := data.get("errors"):
+            raise ToolProblem(
+                "; ".join(e.get("message", str(e)) for e in errors),
+                frozenset(str(e.get("code")) for e in errors),
+            )
         return data
 
 

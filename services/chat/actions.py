@@ -7,9 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from libs.contracts.intent import IntentResult
-from libs.conversation.store import Conversation
-from services.gateway.chat.downstream import Downstream
-from services.gateway.chat.texts import feature, say
+from libs.contracts.storefront import (
+    AddLinesArgs,
+    AskBusinessArgs,
+    CartLineIn,
+    CheckoutUrlArgs,
+    GetCartArgs,
+    GetProductArgs,
+    OrderStatusArgs,
+    RemoveLinesArgs,
+    SearchCatalogArgs,
+)
+from services.chat.downstream import Downstream, ToolProblem
+from services.chat.store import Conversation
+from services.chat.texts import feature, say
 
 
 @dataclass
@@ -39,29 +50,32 @@ async def _prices(turn: Turn, products: list[dict[str, Any]]) -> None:
         product["price_formatted"] = text
 
 
-async def search(turn: Turn) -> Outcome:
+def search_args(turn: Turn) -> SearchCatalogArgs:
     e = turn.result.entities
-    args: dict[str, Any] = {
-        "query": e.query or "",
-        "language": turn.lang,
-        "limit": 5,
-        "category": e.category,
-        "country": turn.conv.country,
-        "available": True,  # a shopper in a chat wants what they can buy now
-    }
-    if e.colour and e.colour not in args["query"]:
-        args["query"] = f"{args['query']} {e.colour}".strip()
-    if e.price_max is not None and (e.currency in (None, "GBP")):
-        args["price_max"] = e.price_max
-    if e.price_min is not None and (e.currency in (None, "GBP")):
-        args["price_min"] = e.price_min
-    data = await turn.down.tool(
-        "search_catalog", {k: v for k, v in args.items() if v is not None}, None
+    query = e.query or ""
+    if e.colour and e.colour not in query:
+        query = f"{query} {e.colour}".strip()
+    shop_currency = e.currency in (None, "GBP")  # price filters are in the shop's currency
+    return SearchCatalogArgs(
+        query=query,
+        language=turn.lang,
+        limit=5,
+        category=e.category,
+        country=turn.conv.country,
+        available=True,  # a shopper in a chat wants what they can buy now
+        price_max=e.price_max if shop_currency else None,
+        price_min=e.price_min if shop_currency else None,
     )
+
+
+async def search(turn: Turn) -> Outcome:
+    args = search_args(turn)
+    data = await turn.down.tool(args, None)
     products = data.get("products", [])
     turn.conv.last_products = [p["id"] for p in products]
     if not products:
-        return Outcome(say("no_results", turn.lang, query=args["query"] or e.category or ""))
+        query = args.query or turn.result.entities.category or ""
+        return Outcome(say("no_results", turn.lang, query=query))
     await _prices(turn, products)
     lines = [
         f"{i}. {p['title']} — {p.get('price_formatted') or p['price']['amount']}"
@@ -87,7 +101,7 @@ async def details(turn: Turn) -> Outcome:
             if turn.result.entities.query
             else Outcome(say("which_product", turn.lang))
         )
-    data = await turn.down.tool("get_product", {"product_id": pid, "language": turn.lang}, None)
+    data = await turn.down.tool(GetProductArgs(product_id=pid, language=turn.lang), None)
     product = data["product"]
     turn.conv.last_products = [product["id"]]
     await _prices(turn, [product])
@@ -99,7 +113,7 @@ async def question(turn: Turn) -> Outcome:
     pid = _target(turn)
     raw = turn.conv.turns[-1].text if turn.conv.turns else ""
     data = await turn.down.tool(
-        "ask_business", {"question": raw, "product_id": pid, "language": turn.lang}, None
+        AskBusinessArgs(question=raw[:2000], product_id=pid, language=turn.lang), None
     )
     return Outcome(data.get("answer", ""), data=data)
 
@@ -107,7 +121,7 @@ async def question(turn: Turn) -> Outcome:
 async def _cart(turn: Turn, owner: str) -> dict[str, Any] | None:
     if not turn.conv.cart_id:
         return None
-    data = await turn.down.tool("get_cart", {"cart_id": turn.conv.cart_id}, owner)
+    data = await turn.down.tool(GetCartArgs(cart_id=turn.conv.cart_id), owner)
     cart = data.get("cart")
     if not cart or cart.get("status") != "open":
         turn.conv.cart_id = None
@@ -115,50 +129,44 @@ async def _cart(turn: Turn, owner: str) -> dict[str, Any] | None:
     return cart
 
 
-def _lines(cart: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return [{"sku": ln["sku"], "quantity": ln["quantity"]} for ln in (cart or {}).get("lines", [])]
-
-
 async def add(turn: Turn) -> Outcome:
+    """One atomic `add_lines` on the storefront (it adds up the same SKU), never a
+    read-modify-write here: concurrent adds cannot lose each other's lines."""
     pid = _target(turn)
     if pid is None:
         return Outcome(say("which_product", turn.lang))
-    owner = turn.conv.owner
     qty = turn.result.entities.quantity or 1
-    product = (
-        await turn.down.tool("get_product", {"product_id": pid, "language": turn.lang}, None)
-    )["product"]
-    sku = product["variants"][0]["sku"]
-    cart = await _cart(turn, owner)
-    lines = _lines(cart)
-    for line in lines:
-        if line["sku"] == sku:
-            line["quantity"] += qty
-            break
-    else:
-        lines.append({"sku": sku, "quantity": qty})
-    if cart is None:
-        data = await turn.down.tool("create_cart", {"lines": lines}, owner)
-    else:
-        data = await turn.down.tool("update_cart", {"cart_id": cart["id"], "lines": lines}, owner)
-    turn.conv.cart_id = data["cart"]["id"]
-    return Outcome(say("added", turn.lang, qty=qty, title=product["title"]), cart=data["cart"])
+    line = CartLineIn(product_id=pid, quantity=qty)
+    try:
+        data = await turn.down.tool(AddLinesArgs(cart_id=turn.conv.cart_id, lines=[line]),
+                                    turn.conv.owner)
+    except ToolProblem as exc:
+        if turn.conv.cart_id is None or not exc.codes & {"not_found", "cart_closed"}:
+            raise
+        # the cart expired, was paid or cancelled: start a new one
+        turn.conv.cart_id = None
+        data = await turn.down.tool(AddLinesArgs(lines=[line]), turn.conv.owner)
+    cart = data["cart"]
+    turn.conv.cart_id = cart["id"]
+    title = next((ln["title"] for ln in cart["lines"] if ln["product_id"] == pid), pid)
+    return Outcome(say("added", turn.lang, qty=qty, title=title), cart=cart)
 
 
 async def remove(turn: Turn) -> Outcome:
     owner = turn.conv.owner
     cart = await _cart(turn, owner)
     pid = _target(turn)
-    if cart is None:
+    if cart is None or not cart["lines"]:
         return Outcome(say("basket_empty", turn.lang))
-    keep = [ln for ln in cart["lines"] if pid is None or ln["product_id"] != pid]
-    if pid is None and keep:
-        keep = keep[:-1]  # "remove it" with nothing named: the last line added
-    removed = [ln["title"] for ln in cart["lines"] if ln not in keep]
+    # "remove it" with nothing named: the last line added
+    gone = [ln for ln in cart["lines"] if ln["product_id"] == pid] if pid else cart["lines"][-1:]
+    if not gone:
+        return Outcome(say("removed", turn.lang, title="—"), cart=cart)
     data = await turn.down.tool(
-        "update_cart", {"cart_id": cart["id"], "lines": _lines({"lines": keep})}, owner
+        RemoveLinesArgs(cart_id=cart["id"], skus=[ln["sku"] for ln in gone]), owner
     )
-    return Outcome(say("removed", turn.lang, title=", ".join(removed) or "—"), cart=data["cart"])
+    title = ", ".join(ln["title"] for ln in gone)
+    return Outcome(say("removed", turn.lang, title=title), cart=data["cart"])
 
 
 async def view_basket(turn: Turn) -> Outcome:
@@ -179,15 +187,15 @@ async def checkout(turn: Turn) -> Outcome:
     if not cart or not cart["lines"]:
         return Outcome(say("basket_empty", turn.lang))
     data = await turn.down.tool(
-        "get_checkout_url", {"cart_id": cart["id"], "country": turn.conv.country}, turn.conv.owner
+        CheckoutUrlArgs(cart_id=cart["id"], country=turn.conv.country), turn.conv.owner
     )
     url = data["checkout_url"]
     return Outcome(say("checkout", turn.lang, url=url), cart=cart, checkout_url=url)
 
 
 async def order_status(turn: Turn) -> Outcome:
-    args = {"order_id": turn.result.entities.order_id} if turn.result.entities.order_id else {}
-    data = await turn.down.tool("order_status", args, turn.conv.owner)
+    args = OrderStatusArgs(order_id=turn.result.entities.order_id)
+    data = await turn.down.tool(args, turn.conv.owner)
     orders = data.get("orders") or ([data["order"]] if data.get("order") else [])
     if not orders:
         return Outcome(say("orders_none", turn.lang), data=data)

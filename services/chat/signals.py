@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from libs.contracts.events import ConversationTurn, UserEvent
 from libs.contracts.intent import IntentResult
-from libs.conversation.store import Conversation
 from libs.events import map_pixel_event
+from services.chat.store import Conversation
 
 log = logging.getLogger(__name__)
 Publish = Callable[[list[UserEvent]], Awaitable[None]]

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 
+from libs.contracts.chat import conversation_key, user_conversation_key
+
 MAX_TURNS = 20
 
 
@@ -55,13 +57,8 @@ class ConversationStore:
         self.redis = redis
         self.ttl_s = ttl_s
 
-    @staticmethod
-    def key(conversation_id: str) -> str:
-        return f"conv:{conversation_id}"
-
-    @staticmethod
-    def user_key(user_id: str) -> str:
-        return f"user:{user_id}:conv"
+    key = staticmethod(conversation_key)
+    user_key = staticmethod(user_conversation_key)
 
     async def load(self, conversation_id: str) -> Conversation | None:
         raw = await self.redis.get(self.key(conversation_id))

@@ -1,0 +1,237 @@
+"""The provider simulator: Twilio's Messages API and Meta's WhatsApp Cloud API, as documented.
+
+Twilio: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, HTTP Basic (AccountSid, Auth
+Token), form fields `To`, `From`, `Body`, `StatusCallback`; `whatsapp:`-prefixed numbers are
+WhatsApp. Answers 201 with the Message resource; then POSTs form status callbacks (`MessageSid`,
+`MessageStatus` sent → delivered [→ read for WhatsApp], `To`, `From`, `AccountSid`, `ApiVersion`)
+signed with `X-Twilio-Signature`.
+
+Meta: `POST /{version}/{phone-number-id}/messages`, `Authorization: Bearer`, JSON `text` inside
+the customer-service window (24 h after the customer last wrote) or `template` anywhere. Answers
+`{"messaging_product", "contacts": [{input, wa_id}], "messages": [{id: "wamid..."}]}`; then POSTs
+status webhooks (`entry[].changes[].value.statuses[]` with `id`, `status`, `timestamp`,
+`recipient_id`) signed with `X-Hub-Signature-256`. A text outside the window is accepted and then
+fails with error 131047, as Meta does.
+
+Test controls under `/_sim/`: fail the next N sends (HTTP 500 in each vendor's error shape), slow
+down, send callbacks in reverse order, open a customer's 24-hour window, list what was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from libs.webhook_signatures import meta_signature, twilio_signature
+
+WINDOW_S = 24 * 3600
+
+
+@dataclass
+class SimConfig:
+    twilio_account_sid: str
+    twilio_auth_token: str
+    meta_access_token: str
+    meta_app_secret: str
+    meta_phone_number_id: str = "100000000000001"
+    meta_waba_id: str = "200000000000002"
+    whatsapp_webhook_url: str | None = None
+
+
+@dataclass
+class SimState:
+    fail_next: int = 0
+    delay_s: float = 0.0
+    reorder: bool = False
+    read: bool = True
+    windows: dict[str, float] = field(default_factory=dict)  # wa_id -> last customer message
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
+
+
+def create_app(cfg: SimConfig) -> FastAPI:
+    app = FastAPI(title="Museo provider simulator (Twilio + WhatsApp Cloud API)")
+    state = SimState()
+    app.state.sim = state
+    tasks: set[asyncio.Task[None]] = set()
+    http = httpx.AsyncClient(timeout=10)
+
+    def later(coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def gate() -> bool:
+        """Count the attempt, wait if told to, and say whether this one must fail."""
+        state.attempts += 1
+        if state.delay_s:
+            await asyncio.sleep(state.delay_s)
+        if state.fail_next > 0:
+            state.fail_next -= 1
+            return True
+        return False
+
+    # ------------------------------------------------------------------ Twilio
+    @app.post("/2010-04-01/Accounts/{account_sid}/Messages.json")
+    async def twilio_send(account_sid: str, request: Request) -> JSONResponse:
+        expected = "Basic " + base64.b64encode(
+            f"{cfg.twilio_account_sid}:{cfg.twilio_auth_token}".encode()).decode()
+        if request.headers.get("authorization") != expected or account_sid != cfg.twilio_account_sid:
+            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401,
+                                 "more_info": "https://www.twilio.com/docs/errors/20003"}, 401)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if not form.get("To"):
+            return JSONResponse({"code": 21604, "message": "A 'To' phone number is required.",
+                                 "status": 400}, 400)
+        if not form.get("Body"):
+            return JSONResponse({"code": 21602, "message": "Message body is required.",
+                                 "status": 400}, 400)
+        if await gate():
+            return JSONResponse({"code": 20500, "message": "Internal Server Error",
+                                 "status": 500}, 500)
+        sid = "SM" + secrets.token_hex(16)
+        now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+        resource = {
+            "sid": sid, "account_sid": account_sid, "api_version": "2010-04-01",
+            "to": form["To"], "from": form.get("From"), "body": form["Body"], "status": "queued",
+            "num_segments": "1", "direction": "outbound-api", "date_created": now,
+            "date_updated": now, "date_sent": None, "error_code": None, "error_message": None,
+            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        }
+        state.sent.append({"provider": "twilio", "id": sid, "to": form["To"], "body": form["Body"]})
+        if callback := form.get("StatusCallback"):
+            steps = ["sent", "delivered"] + (
+                ["read"] if form["To"].startswith("whatsapp:") and state.read else [])
+            later(twilio_callbacks(callback, resource, steps))
+        return JSONResponse(resource, 201)
+
+    async def twilio_callbacks(url: str, msg: dict[str, Any], steps: list[str]) -> None:
+        for status in (list(reversed(steps)) if state.reorder else steps):
+            params = {"MessageSid": msg["sid"], "SmsSid": msg["sid"], "MessageStatus": status,
+                      "SmsStatus": status, "AccountSid": msg["account_sid"], "To": msg["to"],
+                      "From": msg["from"] or "", "ApiVersion": "2010-04-01"}
+            sig = twilio_signature(cfg.twilio_auth_token, url, params)
+            await _post(http, url, data=params, headers={"X-Twilio-Signature": sig})
+
+    # ------------------------------------------------------------------ Meta
+    @app.post("/{version}/{phone_number_id}/messages")
+    async def meta_send(version: str, phone_number_id: str, request: Request) -> JSONResponse:
+        if request.headers.get("authorization") != f"Bearer {cfg.meta_access_token}":
+            return _meta_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        if phone_number_id != cfg.meta_phone_number_id:
+            return _meta_error(400, 100, f"Unsupported post request. Object with ID "
+                                         f"'{phone_number_id}' does not exist")
+        try:
+            body = json.loads(await request.body())
+            to = str(body["to"]).lstrip("+")
+            kind = body["type"]
+            content = body["text"]["body"] if kind == "text" else body["template"]["name"]
+        except (ValueError, KeyError, TypeError):
+            return _meta_error(400, 100, "(#100) Invalid parameter")
+        if body.get("messaging_product") != "whatsapp" or kind not in ("text", "template"):
+            return _meta_error(400, 100, "(#100) Invalid parameter")
+        if await gate():
+            return _meta_error(500, 1, "An unknown error has occurred.")
+        wamid = "wamid." + base64.b64encode(secrets.token_bytes(24)).decode()
+        state.sent.append({"provider": "whatsapp", "id": wamid, "to": to, "type": kind,
+                           "body": content, "payload": body})
+        in_window = time.time() - state.windows.get(to, 0) < WINDOW_S
+        steps = ["sent", "delivered", "read"] if state.read else ["sent", "delivered"]
+        if kind == "text" and not in_window:
+            steps = ["failed"]
+        later(meta_callbacks(wamid, to, steps))
+        reply: dict[str, Any] = {"messaging_product": "whatsapp",
+                                 "contacts": [{"input": body["to"], "wa_id": to}],
+                                 "messages": [{"id": wamid}]}
+        if kind == "template":
+            reply["messages"][0]["message_status"] = "accepted"
+        return JSONResponse(reply)
+
+    async def meta_callbacks(wamid: str, to: str, steps: list[str]) -> None:
+        if not cfg.whatsapp_webhook_url:
+            return
+        base = int(time.time())
+        events = [(status, base + i) for i, status in enumerate(steps)]
+        for status, ts in (list(reversed(events)) if state.reorder else events):
+            item: dict[str, Any] = {"id": wamid, "status": status, "timestamp": str(ts),
+                                    "recipient_id": to}
+            if status == "failed":
+                item["errors"] = [{"code": 131047, "title": "Re-engagement message",
+                                   "message": "Re-engagement message", "error_data": {
+                                       "details": "Message failed to send because more than 24 "
+                                                  "hours have passed since the customer last "
+                                                  "replied to this number."}}]
+            await _post_meta(http, cfg, {"statuses": [item]})
+
+    # ------------------------------------------------------------------ controls
+    @app.post("/_sim/control")
+    async def control(body: dict[str, Any]) -> dict[str, Any]:
+        for name in ("fail_next", "delay_s", "reorder", "read"):
+            if name in body:
+                setattr(state, name, type(getattr(state, name))(body[name]))
+        return {"fail_next": state.fail_next, "delay_s": state.delay_s,
+                "reorder": state.reorder, "read": state.read}
+
+    @app.post("/_sim/whatsapp/inbound")
+    async def inbound(body: dict[str, Any]) -> dict[str, Any]:
+        """The customer writes to the shop: opens the 24-hour window; the webhook carries it."""
+        wa_id = str(body["from"]).lstrip("+")
+        state.windows[wa_id] = time.time()
+        message = {"from": wa_id, "id": "wamid." + secrets.token_hex(12),
+                   "timestamp": str(int(time.time())), "type": "text",
+                   "text": {"body": str(body.get("text", ""))}}
+        await _post_meta(http, cfg, {"contacts": [{"profile": {"name": body.get("name", "")},
+                                                   "wa_id": wa_id}], "messages": [message]})
+        return {"window_open_until": state.windows[wa_id] + WINDOW_S}
+
+    @app.get("/_sim/messages")
+    async def messages() -> dict[str, Any]:
+        return {"messages": state.sent, "attempts": state.attempts}
+
+    @app.post("/_sim/reset")
+    async def reset() -> dict[str, Any]:
+        app.state.sim.__init__()  # type: ignore[misc]
+        return {"ok": True}
+
+    return app
+
+
+def _meta_error(status: int, code: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": "OAuthException", "code": code,
+                                   "fbtrace_id": secrets.token_urlsafe(12)}}, status)
+
+
+async def _post_meta(http: httpx.AsyncClient, cfg: SimConfig, value: dict[str, Any]) -> None:
+    if not cfg.whatsapp_webhook_url:
+        return
+    payload = {"object": "whatsapp_business_account", "entry": [{
+        "id": cfg.meta_waba_id, "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550000000",
+                         "phone_number_id": cfg.meta_phone_number_id},
+            **value}}]}]}
+    raw = json.dumps(payload).encode()
+    await _post(http, cfg.whatsapp_webhook_url, content=raw, headers={
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": meta_signature(cfg.meta_app_secret, raw)})
+
+
+async def _post(http: httpx.AsyncClient, url: str, **kw: Any) -> None:
+    """Vendors retry failed webhooks later; the simulator tries a few times, then drops it."""
+    for attempt in range(3):
+        try:
+            resp = await http.post(url, **kw)
+            if resp.status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.2 * (attempt + 1))

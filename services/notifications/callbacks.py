@@ -1,0 +1,79 @@
+"""Vendor status callbacks → delivery status updates.
+
+Meta's status webhooks carry a timestamp per status, so they are ordered by it. Twilio's status
+callbacks carry none; they are stamped with the time of the status they follow, so they tie and
+the further state wins (a late "sent" after "delivered" changes nothing). Inbound WhatsApp
+messages open the customer-service window (24 h) in which free text may be sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from libs.contracts.notifications import ProviderCallback
+
+TWILIO_STATES = {"sent": "sent", "delivered": "delivered", "read": "read",
+                 "undelivered": "undelivered", "failed": "failed"}
+META_STATES = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    provider: str
+    message_id: str
+    state: str
+    at: datetime | None  # None: the vendor gave no time
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    wa_id: str
+    at: datetime
+
+
+def parse(callback: ProviderCallback) -> tuple[list[ProviderStatus], list[Inbound]]:
+    """Statuses and inbound messages in a verified webhook; unknown shapes give nothing."""
+    if callback.provider == "twilio":
+        return _twilio(callback.payload), []
+    return _meta(callback.payload)
+
+
+def _twilio(form: dict[str, Any]) -> list[ProviderStatus]:
+    state = TWILIO_STATES.get(str(form.get("MessageStatus", "")))
+    sid = form.get("MessageSid")
+    if not state or not sid:
+        return []
+    error = f"twilio error {form['ErrorCode']}" if form.get("ErrorCode") else None
+    return [ProviderStatus("twilio", str(sid), state, None, error)]
+
+
+def _meta(body: dict[str, Any]) -> tuple[list[ProviderStatus], list[Inbound]]:
+    statuses: list[ProviderStatus] = []
+    inbound: list[Inbound] = []
+    for entry in body.get("entry") or []:
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            for item in value.get("statuses") or []:
+                state = META_STATES.get(str(item.get("status")))
+                if not state or not item.get("id"):
+                    continue
+                errors = item.get("errors") or []
+                error = (f"whatsapp error {errors[0].get('code')}: {errors[0].get('title')}"
+                         if errors else None)
+                statuses.append(ProviderStatus("whatsapp", str(item["id"]), state,
+                                               _ts(item.get("timestamp")), error))
+            for message in value.get("messages") or []:
+                if message.get("from"):
+                    inbound.append(Inbound(str(message["from"]),
+                                           _ts(message.get("timestamp")) or datetime.now(UTC)))
+    return statuses, inbound
+
+
+def _ts(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None

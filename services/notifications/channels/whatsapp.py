@@ -1,0 +1,72 @@
+"""WhatsApp through Meta's Cloud API: `POST /{version}/{phone-number-id}/messages`, Bearer token.
+
+Free text is allowed only inside the customer-service window (24 h after the customer last wrote
+to the shop, which the service learns from inbound-message webhooks); outside it, an approved
+template named after the message kind, in the recipient's language, with the text's key values
+as body parameters. Meta answers with `messages[0].id` (a wamid) and later POSTs status
+webhooks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from libs.contracts.notifications import Channel, Contact
+from services.notifications.channels.base import Accepted, SendError
+from services.notifications.templating import Rendered
+
+WindowCheck = Callable[[str], Awaitable[bool]]
+
+
+def wa_id(phone: str) -> str:
+    """Meta's id of a WhatsApp user: the E.164 number without the plus."""
+    return phone.lstrip("+")
+
+
+class WhatsAppCloudSender:
+    channel: Channel = "whatsapp"
+    provider = "whatsapp"
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, version: str,
+                 phone_number_id: str, access_token: str, in_window: WindowCheck) -> None:
+        self.http, self.base_url, self.version = http, base_url.rstrip("/"), version
+        self.phone_number_id, self.access_token = phone_number_id, access_token
+        self.in_window = in_window
+
+    def can_reach(self, contact: Contact) -> bool:
+        return bool(contact.phone)
+
+    async def payload(self, kind: str, contact: Contact, message: Rendered) -> dict[str, Any]:
+        to = wa_id(contact.phone or "")
+        base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+        if await self.in_window(to):
+            return {**base, "type": "text", "text": {"preview_url": False, "body": message.text}}
+        return {**base, "type": "template", "template": {
+            "name": kind, "language": {"code": message.language},
+            "components": [{"type": "body", "parameters": [
+                {"type": "text", "text": value} for value in message.params]}]}}
+
+    async def send(self, nid: str, contact: Contact, message: Rendered,
+                   unsubscribe_url: str | None) -> Accepted:
+        body = await self.payload(message.kind, contact, message)
+        url = f"{self.base_url}/{self.version}/{self.phone_number_id}/messages"
+        try:
+            resp = await self.http.post(url, json=body,
+                                        headers={"Authorization": f"Bearer {self.access_token}"})
+        except httpx.HTTPError as exc:
+            raise SendError(f"whatsapp unreachable: {type(exc).__name__}") from exc
+        if resp.status_code == 200:
+            return Accepted(self.provider, str(resp.json()["messages"][0]["id"]))
+        raise SendError(_meta_error(resp), retryable=resp.status_code == 429
+                        or resp.status_code >= 500)
+
+
+def _meta_error(resp: httpx.Response) -> str:
+    try:
+        err = resp.json()["error"]
+        return f"whatsapp {resp.status_code} code {err.get('code')}: {err.get('message')}"
+    except (ValueError, KeyError, TypeError):
+        return f"whatsapp {resp.status_code}"
