@@ -323,6 +323,7 @@ class Launcher:
         log(f"warning: recommendations still not answering after {timeout:.0f}s; see {self.log_dir}")
 
     def stop(self) -> None:
+        started = time.monotonic()
         self.health.phase = "stopping"
         if self.lag is not None:
             self.lag.stop()
@@ -343,6 +344,7 @@ class Launcher:
             log(f"stopped {name}")
         self.supervisor.reap_orphans(self.helpers)
         self.health.stop()
+        log(f"everything stopped in {time.monotonic() - started:.1f}s")
 
     def banner(self, specs: list[ServiceSpec]) -> None:
         base = f"http://127.0.0.1:{self.gateway_port}"
@@ -420,4 +422,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    # Every child is stopped: exit now rather than wait in interpreter finalisation for the
+    # daemon threads (health server, lag reader) and any executor they started.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
