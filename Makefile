@@ -8,8 +8,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help lock install infra-install infra-up infra-down infra-status run test test-unit \
-        test-integration test-e2e test-rules test-env promtool jaeger chaos bench bench-intent bench-recs docs lint \
-        typecheck clean
+        test-integration test-e2e test-security test-rules test-env promtool jaeger chaos bench bench-intent \
+        bench-recs docs lint typecheck clean
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
@@ -88,11 +88,14 @@ test-integration: install ## Integration tests (real Kafka + Redis)
 test-e2e: install ## End-to-end tests through the gateway
 	$(BIN)/pytest -q tests/e2e
 
-bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs)
+test-security: install ## Attacks, rate limits and schemathesis through the running gateway
+	$(BIN)/pytest -q -ra tests/security
+
+bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs, notifications)
 	@$(BIN)/python -m deploy.local.infra up
 	@for b in tests/bench/bench_platform.py tests/bench/bench_search.py tests/bench/bench_import.py \
 	          tests/bench/bench_import_http.py tests/bench/bench_basket.py tests/bench/bench_ingest.py \
-	          tests/bench/bench_gateway_more.py; do \
+	          tests/bench/bench_gateway_more.py tests/bench/bench_notifications.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
 
 bench-intent: install ## Intent accuracy (held-out, unseen phrasings), confusion matrices, admin guard, latency

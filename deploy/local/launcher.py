@@ -80,7 +80,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
         ("MUSEO_SMTP_PORT", str(mailpit.SMTP_PORT)), ("MUSEO_TWILIO_BASE_URL", _SIM_URL),
         ("MUSEO_WHATSAPP_BASE_URL", _SIM_URL),
         ("MUSEO_FALLBACK", '{"EU": ["whatsapp", "sms", "email"]}'))),
-    ServiceSpec("gateway", "services.gateway", None),
+    # The gateway's readiness is its public /readyz; MUSEO_METRICS_PORT is its ops listener
+    # (/metrics and the detailed /readyz, on 127.0.0.1 only).
+    ServiceSpec("gateway", "services.gateway", None, (("MUSEO_METRICS_PORT", str(_M + 6)),)),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
 
@@ -282,8 +284,9 @@ class Launcher:
         spec = self.specs.get(name)
         if spec is None:
             return None
-        port = self.gateway_port if spec.metrics_port is None else spec.metrics_port
-        return f"http://127.0.0.1:{port}/metrics"
+        port = spec.metrics_port or int(dict(spec.extra_env).get("MUSEO_METRICS_PORT", 0))
+        # the gateway serves /metrics on its ops listener (MUSEO_METRICS_PORT), not publicly
+        return f"http://127.0.0.1:{port or self.gateway_port}/metrics"
 
     def supervise(self) -> None:
         """Until Ctrl-C: repair deaths (poll every 0.3 s), refresh readiness every second."""
@@ -358,7 +361,8 @@ class Launcher:
             f"  Storefront     curl '{base}/v1/catalog/search?q=heart'   MCP: {base}/mcp",
             f"  Chat           {base}/  (web page),  museo chat --show-intent,  POST {base}/v1/chat",
             f"  Admin          secret in {self.cfg.data_dir}/auth/museo-admin.secret;  museo admin import FILE",
-            f"  Health         {base}/readyz   metrics: {base}/metrics   AsyncAPI: {base}/asyncapi",
+            f"  Health         {base}/readyz   ops (metrics, readiness details): http://127.0.0.1:{_M + 6}/metrics  /readyz",
+            f"  AsyncAPI       {base}/asyncapi",
             f"  Launcher       {health}/readyz (every process)   restarts: {health}/metrics",
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
             f"  Mail (Mailpit) http://127.0.0.1:{mailpit.HTTP_PORT}   (SMTP :{mailpit.SMTP_PORT})"

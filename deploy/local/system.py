@@ -133,11 +133,13 @@ def _drain(proc: subprocess.Popen[str], output: list[str], keep: int = 2000) -> 
 
 
 @contextmanager
-def running_system(timeout: float = 240, isolated: bool = False) -> Iterator[RunningSystem]:
+def running_system(
+    timeout: float = 240, isolated: bool = False, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningSystem]:
     if url := os.environ.get("MUSEO_GATEWAY_URL"):
         yield RunningSystem(url.rstrip("/"), env=dict(os.environ))
         return
-    system = start_system(timeout, isolated)
+    system = start_system(timeout, isolated, extra_env)
     try:
         yield system
     finally:

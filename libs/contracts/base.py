@@ -6,6 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+# The largest amount of money the system takes, in minor units (10 billion in major units): far
+# above any real price or order, far below where float conversions and 64-bit stores overflow.
+MAX_MINOR_UNITS = 10**12
+
 # Kafka header names used across the system.
 H_CORRELATION_ID = "correlation_id"
 H_REPLY_TO = "reply_to"

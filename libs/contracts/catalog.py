@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from libs.contracts.base import MAX_MINOR_UNITS
 from libs.contracts.topics import CATALOG_PRODUCTS  # noqa: E402,F401 - the topic next to its models
 
 LANGUAGES = ("en", "es", "fr")
@@ -33,7 +34,7 @@ class Variant(BaseModel):
     options: dict[str, str] = Field(
         default_factory=dict
     )  # e.g. {"size": "50x70 cm", "colour": "blue"}
-    price: int = Field(ge=0, description="price in the shop currency, minor units")
+    price: int = Field(ge=0, le=MAX_MINOR_UNITS, description="price in the shop currency, minor units")
     stock: int = Field(ge=0, default=0)
     max_per_order: int | None = Field(default=None, ge=1)
 

@@ -80,3 +80,6 @@ class IntentResult(BaseModel):
     alternatives: list[Alternative] = Field(default_factory=list)
     clarification: str | None = None
     schema_version: int = 1
+    # True: answered from the analyser's cache; False: looked up and missed; None: no look-up
+    # (follow-ups depend on the exact context and are never cached).
+    cached: bool | None = None

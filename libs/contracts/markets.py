@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from libs.contracts.base import Message
+from libs.contracts.base import MAX_MINOR_UNITS, Message
 from libs.contracts.topics import MARKETS_REQUESTS
 
 __all__ = [
@@ -35,7 +35,7 @@ class ResolveMarketRequest(Message, MarketInputs):
 
 class PriceItem(BaseModel):
     id: str | None = None
-    amount: int = Field(ge=0, description="minor units of `currency`")
+    amount: int = Field(ge=0, le=MAX_MINOR_UNITS, description="minor units of `currency`")
     currency: str = Field(default="GBP", min_length=3, max_length=3)
     quantity: int = Field(default=1, ge=1, le=10_000)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from libs.contracts.base import MAX_MINOR_UNITS
 from libs.contracts.events import PixelEvent, UserEvent
 from libs.events.mapping import map_pixel_event
 
@@ -24,7 +25,7 @@ _KNOWN = set(_ADAPTER.json_schema()["discriminator"]["mapping"])
 # may be a little ahead, never a day; history older than EARLIEST is not a real shopper's.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_FUTURE = timedelta(days=1)
-MAX_MINOR = 10**12  # 10 billion in major units: above any real price or order total
+MAX_MINOR = MAX_MINOR_UNITS
 MAX_QUANTITY = 100_000
 
 

@@ -14,6 +14,15 @@ class RequestTimeout(RequestError):
         self.timeout = timeout
 
 
+class BrokerUnavailable(RequestError):
+    """The request could not be handed to Kafka within the send timeout (broker down)."""
+
+    def __init__(self, topic: str, timeout: float) -> None:
+        super().__init__(f"could not publish to {topic} within {timeout:.1f}s: broker unavailable")
+        self.topic = topic
+        self.timeout = timeout
+
+
 class RemoteError(RequestError):
     """The worker answered with an error reply; carries its code and message."""
 

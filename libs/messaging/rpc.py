@@ -32,7 +32,7 @@ from libs.contracts.principal import H_PRINCIPAL, Principal
 from libs.contracts.topics import TopicSpec, reply_topic
 from libs.messaging.broker import make_producer
 from libs.messaging.codec import dict_to_headers, encode, headers_to_dict
-from libs.messaging.errors import RemoteError, RequestTimeout
+from libs.messaging.errors import BrokerUnavailable, RemoteError, RequestTimeout
 from libs.messaging.principal import current_principal, seal
 from libs.messaging.topics import delete_topics, ensure_topics
 from libs.telemetry import metrics
@@ -51,8 +51,13 @@ class Reply:
 
 
 class RpcClient:
-    def __init__(self, bootstrap: str, instance_id: str, default_timeout: float = 10.0) -> None:
+    def __init__(self, bootstrap: str, instance_id: str, default_timeout: float = 10.0,
+                 send_timeout: float | None = None) -> None:
+        """`send_timeout` bounds handing a request to Kafka (metadata + produce): with the
+        broker down, a caller gets `BrokerUnavailable` then instead of waiting out the reply
+        timeout. None keeps the producer's own request timeout."""
         self.bootstrap = bootstrap
+        self.send_timeout = send_timeout
         self.reply_topic = reply_topic(instance_id)
         self.default_timeout = default_timeout
         self._pending: dict[str, asyncio.Future[Reply]] = {}
@@ -157,18 +162,23 @@ class RpcClient:
             if (who := principal or current_principal()) is not None:
                 headers[H_PRINCIPAL] = seal(who)
             try:
-                await self._producer.send_and_wait(
+                sending = self._producer.send_and_wait(
                     topic,
                     encode(payload),
                     key=key.encode() if key else None,
                     headers=dict_to_headers(headers),
                 )
+                try:
+                    await asyncio.wait_for(sending, self.send_timeout)
+                except TimeoutError:
+                    outcome = "unavailable"
+                    raise BrokerUnavailable(topic, self.send_timeout or 0) from None
                 reply = await asyncio.wait_for(fut, timeout)
             except TimeoutError:
                 outcome = "timeout"
                 raise RequestTimeout(topic, timeout) from None
             except BaseException:
-                outcome = "error"
+                outcome = "error" if outcome == "ok" else outcome
                 raise
             finally:
                 self._pending.pop(cid, None)

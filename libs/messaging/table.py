@@ -95,4 +95,9 @@ class TableFollower(Generic[V]):
                 "skipped invalid record %s@%s: %s", self.topic, record.offset, exc.errors()[:1]
             )
             return
-        self.on_change(key, value)
+        try:
+            self.on_change(key, value)
+        except Exception:  # a record the read model cannot apply must not stop the follower
+            self.invalid += 1
+            log.exception("skipped a record the read model rejected: %s@%s", self.topic,
+                          record.offset)

@@ -1,5 +1,9 @@
 """Spans as JSON lines in a file (MUSEO_TRACE_FILE): every process of a local system appends to
-the same file, so one chat turn can be followed across services without a tracing backend."""
+the same file, so one chat turn can be followed across services without a tracing backend.
+
+Attributes that carry the raw request (`url.path`, `url.query`... set by instrumentation such as
+FastAPI's own) are left out: paths and queries hold user, order and cart ids, and a trace file
+must hold nothing an erasure cannot reach. Span names are route templates (services/gateway)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,13 @@ from collections.abc import Sequence
 
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+#: Attributes whose values are (parts of) the raw request, hence possibly personal data.
+RAW_REQUEST_ATTRIBUTES = frozenset({
+    "url.path", "url.query", "url.full", "url.fragment", "http.target", "http.url",
+    "client.address", "client.port", "user_agent.original", "enduser.id", "http.client_ip",
+    "net.peer.ip", "network.peer.address", "network.peer.port",
+})
 
 
 def span_record(span: ReadableSpan) -> dict[str, object]:
@@ -26,7 +37,7 @@ def span_record(span: ReadableSpan) -> dict[str, object]:
         "attributes": {
             k: v
             for k, v in (span.attributes or {}).items()
-            if isinstance(v, str | int | float | bool)
+            if isinstance(v, str | int | float | bool) and k not in RAW_REQUEST_ATTRIBUTES
         },
     }
 

@@ -16,6 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from libs.messaging.rpc import RpcClient
 from libs.telemetry.logging import setup_logging
@@ -24,8 +26,10 @@ from services.gateway import routes, ws
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers, problem
 from services.gateway.limits import BodyLimitMiddleware
+from services.gateway.ratelimit import setup_rate_limits
 from services.gateway.settings import GatewaySettings
 from services.gateway.tracing import TracingMiddleware
+from services.gateway.upload_guard import UploadAuthMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +40,22 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rpc = RpcClient(
-            settings.kafka_bootstrap_servers, settings.instance_id, settings.request_timeout_s
+            settings.kafka_bootstrap_servers,
+            settings.instance_id,
+            settings.request_timeout_s,
+            send_timeout=settings.kafka_send_timeout_s,
         )
         await rpc.start()
-        redis = Redis.from_url(settings.redis_url)
+        # No retry: redis-py's default (3 retries with backoff, each a socket timeout long)
+        # would hold a request several seconds on a stalled Redis; one timeout, then a 503.
+        # No CLIENT SETINFO either: two fewer round trips to wait for on each new connection.
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+            retry=Retry(NoBackoff(), 0),
+            driver_info=None,
+        )
         app.state.gw = GatewayState(settings=settings, rpc=rpc, redis=redis)
         for hook in app.state.startup_hooks:
             await hook(app.state.gw)
@@ -66,6 +82,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=settings.max_upload_bytes,
     )
+    # Outer to inner: tracing, rate limits, upload auth, body limit: a request is counted and
+    # an upload authenticated before any of its body is read.
+    app.add_middleware(UploadAuthMiddleware)
+    setup_rate_limits(app)
     # Added last, so outermost: the span covers the whole request, a 413 included.
     app.add_middleware(TracingMiddleware)
     install_error_handlers(app)
@@ -103,16 +123,47 @@ def discover_routes() -> list[ModuleType]:
 
 
 def main() -> None:
+    import asyncio
+    import contextlib
+
     import uvicorn
+
+    from services.gateway.ops import create_ops_app
 
     settings = GatewaySettings()
     setup_logging("gateway", settings.log_level)
     setup_tracing("gateway")
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        ws_max_size=settings.max_ws_frame_bytes * 2,
-        access_log=False,
+    app = create_app(settings)
+    public = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            ws_max_size=settings.max_ws_frame_bytes * 2,
+            access_log=False,
+        )
     )
+    servers = [public.serve()]
+    if settings.metrics_port:  # /metrics and the detailed /readyz, off the public port
+        ops = uvicorn.Server(
+            uvicorn.Config(
+                create_ops_app(app),
+                host=settings.metrics_host,
+                port=settings.metrics_port,
+                log_config=None,
+                access_log=False,
+                lifespan="off",
+            )
+        )
+        # Only the public server handles SIGINT/SIGTERM; the ops one stops with the process.
+        ops.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+        servers.append(ops.serve())
+
+    async def serve() -> None:
+        tasks = [asyncio.ensure_future(s) for s in servers]
+        await tasks[0]  # the public server owns the signals and the lifespan
+        for task in tasks[1:]:
+            task.cancel()
+
+    asyncio.run(serve())

@@ -20,6 +20,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
+from starlette.requests import HTTPConnection
 
 from libs.auth.errors import AuthError
 from libs.contracts.markets import (
@@ -35,6 +36,7 @@ from libs.messaging.principal import principal_var
 from libs.telemetry.tracing import tracer
 from services.gateway.deps import GatewayState, NotYours
 from services.gateway.jsonbody import BadJson, loads_strict
+from services.gateway.ratelimit import LIMITER, RateLimited, RateLimiter, RateLimitUnavailable
 from services.gateway.ws_auth import allowed_origin, connect_principal, frame_principal
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ class WsSession:
     gw: GatewayState
     principal: Principal
     data: dict[str, Any] = field(default_factory=dict)
+    conn: HTTPConnection | None = None  # the socket: client IP and credentials for rate limits
     session: str | None = None  # a session issued on connect, for the client to keep
 
 
@@ -131,12 +134,20 @@ async def _handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
     cid = uuid.uuid4().hex
     frame_id = None
     try:
+        limiter: RateLimiter | None = session.gw.extras.get(LIMITER)
+        if limiter is not None and session.conn is not None:
+            await limiter.check("ws_frames", session.conn)
         frame = parse_frame(raw, session.gw.settings.max_ws_frame_bytes)
         trace.get_current_span().update_name(f"ws {frame['type']}")
         frame_id = frame.get("id")
         out = await OPS[frame["type"]](frame, session, cid)
     except FrameError as exc:
         out = {"type": "error", "error": {"code": exc.code, "message": exc.message}}
+    except RateLimited as exc:
+        out = {"type": "error", "error": {"code": "rate_limited", "message": str(exc),
+                                          "retry_after": exc.retry_after}}
+    except RateLimitUnavailable as exc:
+        out = {"type": "error", "error": {"code": "unavailable", "message": str(exc)}}
     except NotYours as exc:
         out = {"type": "error", "error": {"code": "forbidden", "message": exc.message}}
     except AuthError as exc:
@@ -172,7 +183,8 @@ async def websocket_endpoint(ws: WebSocket) -> None:
         await ws.close(code=1008, reason=str(exc)[:120])
         return
     await ws.accept()
-    session = WsSession(session_id=uuid.uuid4().hex, gw=gw, principal=principal, session=issued)
+    session = WsSession(session_id=uuid.uuid4().hex, gw=gw, principal=principal, session=issued,
+                        conn=ws)
     welcome = {
         "type": "welcome",
         "protocol": PROTOCOL_VERSION,

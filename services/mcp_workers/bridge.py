@@ -24,6 +24,7 @@ from libs.contracts.topics import INTENT_REQUESTS, STOREFRONT_REQUESTS
 from libs.messaging.errors import HandlerError
 from libs.messaging.principal import current_principal
 from libs.messaging.worker import register_request_handler
+from libs.telemetry.metrics import CACHE_LOOKUPS
 from services.mcp_workers.supervisor import McpSupervisor, ServerUnavailable, ToolCallFailed
 
 log = logging.getLogger(__name__)
@@ -95,9 +96,12 @@ def intent_handler(
         if result.is_error:
             raise HandlerError("internal", result_text(result) or "analyze_intent failed")
         try:
-            return IntentResult.model_validate(result.structured_content)
+            analysed = IntentResult.model_validate(result.structured_content)
         except ValidationError as exc:
             raise HandlerError("internal", f"bad analyze_intent result: {exc}") from exc
+        if analysed.cached is not None:  # the analyser's cache lives in the MCP subprocess
+            CACHE_LOOKUPS.labels("intent", "hit" if analysed.cached else "miss").inc()
+        return analysed
 
     return handle_intent
 

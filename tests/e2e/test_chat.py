@@ -68,7 +68,9 @@ async def test_a_chat_search_shapes_the_shoppers_profile(client: httpx.Client, r
 
     reply = say(client, "show me candles", country="GB")
     assert reply["products"]
-    owner = f"anon:{reply['conversation_id']}"
+    session = client.cookies.get("museo_session")  # issued on the first turn
+    assert session, "an anonymous shopper gets a session"
+    owner = f"anon:{session.split('.')[0]}"
     redis = Redis.from_url(redis_url)
     try:
         for _ in range(50):

@@ -66,6 +66,9 @@ class GatewayServer:
     """`create_app(settings)` served by uvicorn on a free port, as a task of the running loop."""
 
     def __init__(self, kafka_bootstrap: str, redis_url: str, **overrides: Any) -> None:
+        # Every test gateway shares one Redis and the client IP 127.0.0.1: rate limits are off
+        # unless a test turns them on (tests/integration/test_gateway_limits.py does).
+        overrides.setdefault("rate_limits_enabled", False)
         self.port = free_port()
         self.settings = GatewaySettings(
             kafka_bootstrap_servers=kafka_bootstrap, redis_url=redis_url, port=self.port,

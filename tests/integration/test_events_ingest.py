@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from libs.auth.customer import CustomerAuthSettings, CustomerTokens, customer_secret
 from libs.contracts.topics import TopicSpec
 from libs.messaging.topics import ensure_topics
 from services.user_events.__main__ import UserEventsApp, UserEventsSettings, build
@@ -98,8 +99,10 @@ async def ingest(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Ingest]:
         await worker.stop()
 
 
-async def post(ingest: Ingest, payload: Any) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=ingest.gateway.base_url, timeout=20) as client:
+async def post(ingest: Ingest, payload: Any, headers: dict[str, str] | None = None
+               ) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=ingest.gateway.base_url, timeout=20,
+                                 headers=headers) as client:
         return await client.post("/v1/events", json=payload, params={"market": "UK"})
 
 
@@ -152,16 +155,20 @@ async def test_resent_event_is_counted_once(ingest: Ingest, client_id: str) -> N
 
 async def test_client_id_is_stitched_to_the_customer(ingest: Ingest, client_id: str) -> None:
     customer = unique("cust")
+    key = f"customer:{customer}"
     await post(ingest, [product_viewed(client_id, "21212"), product_viewed(client_id, "84879")])
     await ingest.wait_count(client_id, 2)
-    await post(ingest, checkout_completed(client_id, customer, "21212"))
-    merged = await ingest.wait_count(customer, 3)
+    # the customer id counts only with proof: here the customer's own token (shop login)
+    token = CustomerTokens(CustomerAuthSettings(), secret=customer_secret()).issue(customer, None)
+    await post(ingest, checkout_completed(client_id, customer, "21212"),
+               headers={"Authorization": f"Bearer {token}"})
+    merged = await ingest.wait_count(key, 3)
     assert merged is not None and merged.event_count == 3
-    assert merged.user_id == customer and client_id in merged.visitor_ids
+    assert merged.user_id == key and client_id in merged.visitor_ids
     assert [p.product_id for p in merged.purchases] == ["21212"]
     assert await ingest.profile(client_id) is None  # merged, not duplicated
     await post(ingest, product_viewed(client_id, "22423"))  # later anonymous event
-    later = await ingest.wait_count(customer, 4)
+    later = await ingest.wait_count(key, 4)
     assert later is not None and later.session.product_ids[-1] == "22423"
 
 

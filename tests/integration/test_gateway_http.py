@@ -9,6 +9,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from services.gateway.ops import create_ops_app
 from tests.integration.fixtures_platform import Stack, stack
 from tests.integration.helpers_platform import GatewayServer, group_member_count
 
@@ -125,8 +126,26 @@ async def test_healthz(http: httpx.AsyncClient) -> None:
     assert resp.json() == {"status": "ok"}
 
 
-async def test_readyz_reports_kafka_and_redis(http: httpx.AsyncClient) -> None:
+@pytest_asyncio.fixture(loop_scope="module")
+async def ops(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    """The operations listener's app over the running gateway's state (in-process)."""
+    transport = httpx.ASGITransport(app=create_ops_app(stack.gateway.app))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ops", timeout=20) as client:
+        yield client
+
+
+async def test_public_readyz_says_only_ready(http: httpx.AsyncClient) -> None:
     resp = await http.get("/readyz")
+    assert resp.status_code == 200, resp.text
+    assert resp.json() == {"status": "ready"}
+
+
+async def test_metrics_are_not_on_the_public_port(http: httpx.AsyncClient) -> None:
+    assert (await http.get("/metrics")).status_code == 404
+
+
+async def test_ops_readyz_reports_kafka_and_redis(ops: httpx.AsyncClient) -> None:
+    resp = await ops.get("/readyz")
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["status"] == "ready"
@@ -136,9 +155,9 @@ async def test_readyz_reports_kafka_and_redis(http: httpx.AsyncClient) -> None:
     assert body["checks"]["redis"] == {"ok": True}
 
 
-async def test_metrics_expose_rpc_latency(http: httpx.AsyncClient) -> None:
+async def test_ops_metrics_expose_rpc_latency(http: httpx.AsyncClient, ops: httpx.AsyncClient) -> None:
     assert (await http.get("/v1/markets/resolve?country=FR")).status_code == 200
-    resp = await http.get("/metrics")
+    resp = await ops.get("/metrics")
     assert resp.status_code == 200
     assert "museo_rpc_seconds_bucket" in resp.text
     assert 'topic="markets.requests"' in resp.text

@@ -71,31 +71,32 @@ async def _redis_mentions(stack: Stack, needles: list[str]) -> list[str]:
 
 async def test_erasure_removes_every_piece_of_personal_data(stack: Stack) -> None:
     visitor, customer = unique("client"), unique("cust")
+    key = f"customer:{customer}"  # the shop's customer id, as the owner key of their data
     await _history(stack, visitor, "UK")
     await stack.send("POST", "/v1/events", json=checkout_completed(visitor, customer, "21212"))
-    await poll(lambda: stack.event_count(customer), lambda n: n >= 4, 20)
-    await stack.send("PUT", f"/v1/users/{customer}/consent", json={"personalization": True})
+    await poll(lambda: stack.event_count(key), lambda n: n >= 4, 20)
+    await stack.send("PUT", f"/v1/users/{key}/consent", json={"personalization": True})
     now = datetime.now(UTC).isoformat()
     conv_id = unique("conv")
     await stack.redis.set(f"conv:{conv_id}", json.dumps(
-        {"id": conv_id, "user_id": customer, "owner": f"user:{customer}", "turns": []}))
-    await stack.redis.set(f"user:{customer}:conv", conv_id)
+        {"id": conv_id, "user_id": key, "owner": key, "turns": []}))
+    await stack.redis.set(f"user:{key}:conv", conv_id)
     basket = unique("basket")
     await stack.redis.set(f"basket:{basket}", json.dumps(
-        {"id": basket, "owner": f"user:{customer}", "lines": [], "currency": "GBP",
+        {"id": basket, "owner": key, "lines": [], "currency": "GBP",
          "created_at": now, "updated_at": now}))
-    await poll(lambda: stack.redis.exists(f"consent:{customer}"), bool, 20)
-    exported = await stack.get(f"/v1/users/{customer}/export")
+    await poll(lambda: stack.redis.exists(f"consent:{key}"), bool, 20)
+    exported = await stack.get(f"/v1/users/{key}/export")
     assert exported.status_code == 200
     data = exported.json()
-    assert data["profiles"][0]["user_id"] == customer and visitor in data["profiles"][0][
+    assert data["profiles"][0]["user_id"] == key and visitor in data["profiles"][0][
         "visitor_ids"]
     assert data["consent"]["*"]["personalization"] is True
     assert [c["id"] for c in data["conversations"]] == [conv_id]
     assert [b["id"] for b in data["baskets"]] == [basket]
     assert await _redis_mentions(stack, [customer, visitor])  # the search finds them before
 
-    resp = await stack.send("DELETE", f"/v1/users/{customer}")
+    resp = await stack.send("DELETE", f"/v1/users/{key}")
     assert resp.status_code == 200, resp.text
     done = resp.json()
     assert done["status"] == "done"
@@ -103,15 +104,18 @@ async def test_erasure_removes_every_piece_of_personal_data(stack: Stack) -> Non
     assert await _redis_mentions(stack, [customer, visitor]) == []
     audit = await stack.redis.get(f"privacy:audit:{done['request_id']}")
     assert audit is not None and customer.encode() not in audit and visitor.encode() not in audit
-    assert (await stack.get(f"/v1/users/{customer}/export")).json()["profiles"] == []
+    assert (await stack.get(f"/v1/users/{key}/export")).json()["profiles"] == []
 
 
 async def test_privacy_endpoints_need_a_credential_with_users_admin(stack: Stack) -> None:
     async with httpx.AsyncClient(base_url=stack.gateway.base_url, timeout=20) as anonymous:
-        assert (await anonymous.delete("/v1/users/someone")).status_code == 401
-        assert (await anonymous.get("/v1/users/someone/export")).status_code == 401
+        # an anonymous shopper acts on their own data only: someone else's is 403
+        assert (await anonymous.delete("/v1/users/someone")).status_code == 403
+        assert (await anonymous.get("/v1/users/someone/export")).status_code == 403
         resp = await anonymous.put("/v1/users/someone/consent", json={"personalization": True})
-        assert resp.status_code == 401
+        assert resp.status_code == 403
+        mine = await anonymous.get("/v1/users/me/export")  # their own, with their session
+        assert mine.status_code == 200 and mine.json()["profiles"] == []
     _, weak = create_api_key(stack.gateway.app.state.gw.extras["auth"].api_keys, unique("weak"),
                              ["catalog:read"])
     async with httpx.AsyncClient(base_url=stack.gateway.base_url, timeout=20,

@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaProducer
 from redis.asyncio import Redis
 
 from libs.auth.api_keys import create_api_key
-from libs.auth.scopes import USERS_ADMIN
+from libs.auth.scopes import EVENTS_WRITE, RECS_READ, USERS_ADMIN
 from libs.catalog.demo import load_demo_catalog
 from libs.contracts.topics import TopicSpec
 from libs.messaging.topics import ensure_topics
@@ -103,7 +103,7 @@ async def stack(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Stack]:
         "user_events_topic": t["uereq"], "recommend_topic": t["recreq"]})
     redis = Redis.from_url(redis_url)
     _, api_key = create_api_key(gateway.app.state.gw.extras["auth"].api_keys, unique("backend"),
-                                [USERS_ADMIN])
+                                [USERS_ADMIN, RECS_READ, EVENTS_WRITE])
     try:
         yield Stack(gateway, rec, ue, redis, ids, api_key)
     finally:

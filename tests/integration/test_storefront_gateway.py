@@ -81,6 +81,7 @@ async def gateway(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[str]:
                     redis_url=redis_url,
                     port=port,
                     instance_id=f"test-{tag}",
+                    rate_limits_enabled=False,  # shared Redis and client IP across tests
                 )
             ),
             host="127.0.0.1",
@@ -111,7 +112,9 @@ async def test_http_carts_are_per_session_and_checkout_makes_an_order(gateway: s
         assert made.status_code == 201
         session, cart_id = made.headers[SESSION], made.json()["cart"]["id"]
         mine = {SESSION: session}
-        assert (await http.get(f"/v1/carts/{cart_id}")).status_code == 401
+        # no session: a new anonymous shopper, who does not own this cart
+        assert (await http.get(f"/v1/carts/{cart_id}")).status_code == 403
+        http.cookies.clear()
         forged = session.split(".")[0] + ".AAAAAAAAAAAAAAAAAAAAAAAA"
         assert (
             await http.get(f"/v1/carts/{cart_id}", headers={SESSION: forged})

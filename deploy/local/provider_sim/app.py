@@ -50,6 +50,8 @@ class SimConfig:
 @dataclass
 class SimState:
     fail_next: int = 0
+    fail_each: int = 0  # every distinct message fails its first N attempts
+    tries: dict[str, int] = field(default_factory=dict)  # message (to + content) -> attempts
     delay_s: float = 0.0
     reorder: bool = False
     read: bool = True
@@ -70,15 +72,16 @@ def create_app(cfg: SimConfig) -> FastAPI:
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
-    async def gate() -> bool:
+    async def gate(message_key: str) -> bool:
         """Count the attempt, wait if told to, and say whether this one must fail."""
         state.attempts += 1
+        state.tries[message_key] = tries = state.tries.get(message_key, 0) + 1
         if state.delay_s:
             await asyncio.sleep(state.delay_s)
         if state.fail_next > 0:
             state.fail_next -= 1
             return True
-        return False
+        return tries <= state.fail_each
 
     # ------------------------------------------------------------------ Twilio
     @app.post("/2010-04-01/Accounts/{account_sid}/Messages.json")
@@ -95,7 +98,7 @@ def create_app(cfg: SimConfig) -> FastAPI:
         if not form.get("Body"):
             return JSONResponse({"code": 21602, "message": "Message body is required.",
                                  "status": 400}, 400)
-        if await gate():
+        if await gate(form["To"] + form["Body"]):
             return JSONResponse({"code": 20500, "message": "Internal Server Error",
                                  "status": 500}, 500)
         sid = "SM" + secrets.token_hex(16)
@@ -139,7 +142,7 @@ def create_app(cfg: SimConfig) -> FastAPI:
             return _meta_error(400, 100, "(#100) Invalid parameter")
         if body.get("messaging_product") != "whatsapp" or kind not in ("text", "template"):
             return _meta_error(400, 100, "(#100) Invalid parameter")
-        if await gate():
+        if await gate(to + json.dumps(body, sort_keys=True)):
             return _meta_error(500, 1, "An unknown error has occurred.")
         wamid = "wamid." + base64.b64encode(secrets.token_bytes(24)).decode()
         state.sent.append({"provider": "whatsapp", "id": wamid, "to": to, "type": kind,
@@ -175,10 +178,11 @@ def create_app(cfg: SimConfig) -> FastAPI:
     # ------------------------------------------------------------------ controls
     @app.post("/_sim/control")
     async def control(body: dict[str, Any]) -> dict[str, Any]:
-        for name in ("fail_next", "delay_s", "reorder", "read"):
+        for name in ("fail_next", "fail_each", "delay_s", "reorder", "read"):
             if name in body:
                 setattr(state, name, type(getattr(state, name))(body[name]))
-        return {"fail_next": state.fail_next, "delay_s": state.delay_s,
+        return {"fail_next": state.fail_next, "fail_each": state.fail_each,
+                "delay_s": state.delay_s,
                 "reorder": state.reorder, "read": state.read}
 
     @app.post("/_sim/whatsapp/inbound")

@@ -61,8 +61,9 @@ def _visitors(who: Principal, visitor_id: list[str]) -> list[str]:
 async def _send(gw: GatewayState, command: PrivacyCommand) -> None:
     producer: AIOKafkaProducer = gw.extras[PRODUCER]
     topic: str = gw.extras.get("privacy_topic", PRIVACY_REQUESTS)
-    await producer.send_and_wait(topic, command.model_dump_json().encode(),
-                                 key=command.user_id.encode())
+    sending = producer.send_and_wait(topic, command.model_dump_json().encode(),
+                                     key=command.user_id.encode())
+    await asyncio.wait_for(sending, gw.settings.kafka_send_timeout_s)  # down: a fast 503
 
 
 async def _audit(gw: GatewayState, request_id: str) -> PrivacyAudit | None:

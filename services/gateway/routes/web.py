@@ -41,6 +41,7 @@ def page() -> tuple[str, dict[str, str]]:
         f"script-src {_hashes(html, 'script')}; "
         f"style-src {_hashes(html, 'style')}; "
         "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        "worker-src 'self'; manifest-src 'self'; "  # the PWA's /sw.js and manifest (routes/pwa.py)
         "frame-ancestors 'none'"
     )
     headers = {

@@ -102,7 +102,7 @@ class IntentAnalyzer:
         key = cache_key(req.text, req.language_hint, has_context)
         cached = self.cache.get(key)
         if cached is not None:
-            hit = cached.model_copy(update={"source": "cache"})
+            hit = cached.model_copy(update={"source": "cache", "cached": True})
             return attach_context(hit, req.text, req.context)
         return lang, key
 
@@ -110,7 +110,7 @@ class IntentAnalyzer:
         self, req: IntentRequest, key: tuple[str, str, bool], result: IntentResult
     ) -> IntentResult:
         self.cache.put(key, result)
-        return attach_context(result, req.text, req.context)
+        return attach_context(result.model_copy(update={"cached": False}), req.text, req.context)
 
     def _local(self, text: str, lang: str) -> tuple[IntentResult | None, list[tuple[str, float]]]:
         if self.use_patterns and (hit := match_patterns(text, lang)) is not None:

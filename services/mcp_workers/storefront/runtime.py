@@ -18,7 +18,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
@@ -56,7 +56,7 @@ class RuntimeConfig:
     redis_prefix: str
     secret: str
     base_url: str
-    payments: PaymentSettings
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
 
     @classmethod
     def from_env(cls) -> RuntimeConfig:

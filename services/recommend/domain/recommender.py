@@ -103,8 +103,8 @@ class Recommender:
         m, cfg, now = self.model, self.config, req.request_time
         if req.intent is None and prof is not None and prof.session.intent_type in INTENT_TYPES:
             # The conversation's intent the user-events service stored in the session.
-            req = req.model_copy(update={"intent": IntentContext(
-                name=prof.session.intent_name, type=prof.session.intent_type)})
+            req = req.model_copy(update={"intent": IntentContext.model_validate(
+                {"name": prof.session.intent_name, "type": prof.session.intent_type})})
         session = list(req.session_product_ids)
         if prof is not None and not session:
             session = list(prof.session.product_ids)

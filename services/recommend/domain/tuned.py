@@ -22,6 +22,6 @@ TUNED_MODEL = ModelConfig(
 TUNED_PERSONALIZATION = PersonalizationConfig(
     w_intent=0.95, w_affinity=0.05, w_context=0.0, history_half_life_days=180.0,
     popularity_blend=0.0, mmr_lambda=1.0, max_per_category=None,
-    exclude_bought_for_you=True, w_interest=0.3, w_intent_signal=0.25,
+    exclude_bought_for_you=True, w_interest=0.3, w_intent_signal=0.0,
     buy_again=BuyAgainConfig(horizon_days=60.0, tau=4.0, prior=2.0),
 )

@@ -23,9 +23,15 @@ def client() -> TestClient:
     app = FastAPI()
     app.include_router(web.router)
     settings = CustomerAuthSettings()
-    app.state.gw = SimpleNamespace(extras={IDENTITY: Identity(
-        session_key=b"k" * 32, customers=CustomerTokens(settings, secret="s" * 40),
-        customer_settings=settings)})
+    app.state.gw = SimpleNamespace(
+        extras={
+            IDENTITY: Identity(
+                session_key=b"k" * 32,
+                customers=CustomerTokens(settings, secret="s" * 40),
+                customer_settings=settings,
+            )
+        }
+    )
     return TestClient(app)
 
 
@@ -51,7 +57,9 @@ def test_the_page_loads_nothing_from_elsewhere(client: TestClient) -> None:
     assert "http://" not in html and "https://" not in html
     assert re.search(r"""(src|href)\s*=\s*["']?//""", html) is None  # no protocol-relative loads
     assert re.search(r"<(img|iframe|object|embed)\b", html) is None
-    assert re.search(r"""<link\b(?![^>]*href="data:)""", html) is None  # only the blank icon
+    # only the blank icon and the PWA manifest, both from here
+    links = re.findall(r'<link\b[^>]*href="([^"]*)"', html)
+    assert links == ["data:,", "/manifest.webmanifest"]
     assert re.search(r"<script\b[^>]*\bsrc=", html) is None
     assert "@import" not in html and "url(" not in html
 

@@ -51,11 +51,13 @@ def test_second_call_is_served_from_cache(analyzer: IntentAnalyzer) -> None:
     second = analyzer.analyze_sync(req)
     assert first.source == "model" and second.source == "cache"
     assert second.intent == first.intent == "product_question"
+    assert (first.cached, second.cached) == (False, True), "what the hit/miss counters read"
 
 
 async def test_followups_use_context_and_are_not_cached(analyzer: IntentAnalyzer) -> None:
     a = await analyzer.analyze(IntentRequest(text="añade el segundo", context=CTX))
     assert (a.intent, a.entities.product_id, a.language) == ("add_to_basket", "p-2", "es")
+    assert a.cached is None, "no cache look-up: not counted as a miss"
     other = {**CTX, "last_products": ["q-1", "q-2"]}
     b = await analyzer.analyze(IntentRequest(text="añade el segundo", context=other))
     assert b.entities.product_id == "q-2"

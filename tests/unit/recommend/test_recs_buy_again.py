@@ -8,7 +8,7 @@ import numpy as np
 
 from libs.contracts.catalog import LocalizedText, Product, Variant
 from libs.contracts.recommend import IntentContext, RecommendRequest
-from libs.profiles.model import Profile, Purchase
+from libs.profiles.model import Profile, Purchase, SessionContext
 from services.recommend.domain import HybridModel, InteractionLog, Recommender
 from services.recommend.domain.buy_again import BuyAgainConfig, ItemCycles, buy_again_scores
 from services.recommend.domain.interest import ItemTerms, query_terms
@@ -95,3 +95,14 @@ def test_spanish_and_french_words_reach_the_english_catalog_terms() -> None:
     assert scores is not None and int(np.argmax(scores)) == 0
     assert terms.scores(IntentContext(query="zzz unknown")) is None
     assert terms.scores(None) is None
+
+
+def test_the_intent_stored_in_the_session_is_used_when_the_request_has_none() -> None:
+    rec = recommender()
+    profile = Profile(user_id="c1", session=SessionContext(intent_name="compare_products",
+                                                           intent_type="comparison"))
+    reply = rec.recommend(RecommendRequest(user_id="c1", limit=3, request_time=NOW), profile)
+    assert any("intent:comparison" in i.reasons for i in reply.items)
+    said = rec.recommend(RecommendRequest(user_id="c1", limit=3, request_time=NOW,
+                                          intent=IntentContext(type="research")), profile)
+    assert not any("intent:comparison" in i.reasons for i in said.items)
