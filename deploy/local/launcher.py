@@ -284,8 +284,9 @@ class Launcher:
         spec = self.specs.get(name)
         if spec is None:
             return None
-        port = self.gateway_port if spec.metrics_port is None else spec.metrics_port
-        return f"http://127.0.0.1:{port}/metrics"
+        port = spec.metrics_port or int(dict(spec.extra_env).get("MUSEO_METRICS_PORT", 0))
+        # the gateway serves /metrics on its ops listener (MUSEO_METRICS_PORT), not publicly
+        return f"http://127.0.0.1:{port or self.gateway_port}/metrics"
 
     def supervise(self) -> None:
         """Until Ctrl-C: repair deaths (poll every 0.3 s), refresh readiness every second."""
@@ -325,6 +326,7 @@ class Launcher:
         log(f"warning: recommendations still not answering after {timeout:.0f}s; see {self.log_dir}")
 
     def stop(self) -> None:
+        started = time.monotonic()
         self.health.phase = "stopping"
         if self.lag is not None:
             self.lag.stop()
@@ -345,6 +347,7 @@ class Launcher:
             log(f"stopped {name}")
         self.supervisor.reap_orphans(self.helpers)
         self.health.stop()
+        log(f"everything stopped in {time.monotonic() - started:.1f}s")
 
     def banner(self, specs: list[ServiceSpec]) -> None:
         base = f"http://127.0.0.1:{self.gateway_port}"
@@ -423,4 +426,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    # Every child is stopped: exit now rather than wait in interpreter finalisation for the
+    # daemon threads (health server, lag reader) and any executor they started.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

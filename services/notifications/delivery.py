@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import Counter
+
 from libs.contracts.notifications import (
     Channel,
     Contact,
@@ -31,6 +33,8 @@ from services.notifications.store import NotificationStore
 from services.notifications.templating import TemplateRenderer
 
 log = logging.getLogger(__name__)
+FAILED = Counter("museo_notifications_failed_total",
+                 "Notifications that failed for good on a channel", ["channel"])
 
 StatusSink = Callable[[DeliveryStatus], Awaitable[None]]
 DeadLetterSink = Callable[[NotificationRequest, str], Awaitable[None]]
@@ -167,6 +171,7 @@ class Notifier:
                                provider=accepted.provider,
                                provider_message_id=accepted.message_id)
             return None
+        FAILED.labels(channel).inc()  # read by the MuseoNotificationFailures alert rule
         await self._status(nid, request, channel, "failed", attempt=attempt, error=last[:500])
         await self.store.release(nid)  # a replay from the DLQ may try this channel again
         return last

@@ -136,6 +136,13 @@ async def test_sms_through_twilio_retries_failures_and_is_delivered_once(rig: Ri
 
 
 async def test_provider_down_falls_back_to_the_next_channel(rig: Rig, mailpit: Mailpit) -> None:
+    from prometheus_client import REGISTRY
+
+    def failures(channel: str) -> float:
+        value = REGISTRY.get_sample_value("museo_notifications_failed_total", {"channel": channel})
+        return value or 0.0
+
+    before = {c: failures(c) for c in ("whatsapp", "sms", "email")}
     await rig.sim.control(fail_next=100)  # WhatsApp and SMS both fail every attempt
     try:
         email = f"{unique('fb')}@example.es"
@@ -149,6 +156,8 @@ async def test_provider_down_falls_back_to_the_next_channel(rig: Rig, mailpit: M
             assert failed is not None and failed.state == "failed" and failed.attempt == 4
         sent = await rig.stack.app.store.current(notification_id(trig, "email"))
         assert sent is not None and sent.state == "sent"
+        assert {c: failures(c) - before[c] for c in before} == {"whatsapp": 1, "sms": 1,
+                                                                "email": 0}
     finally:
         await rig.sim.control(fail_next=0)
 
