@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from libs.contracts.notifications import NOTIFICATIONS_CALLBACKS, ProviderCallback
 from libs.dev_secrets import dev_secret
+from libs.messaging.broker import make_producer
 from libs.webhook_signatures import meta_valid, twilio_valid
 from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
@@ -38,10 +39,10 @@ TOPIC = "callbacks_topic"  # extras override, used by tests to isolate a topic
 
 
 async def _start(gw: GatewayState) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=gw.settings.kafka_bootstrap_servers,
+    producer = make_producer(
+        gw.settings.kafka_bootstrap_servers,
         client_id=f"gateway-webhooks-{gw.settings.instance_id}",
-        acks="all", enable_idempotence=True, linger_ms=1, request_timeout_ms=5000,
+        linger_ms=1, request_timeout_ms=5000,
     )
     await producer.start()
     gw.extras[PRODUCER] = producer
