@@ -16,6 +16,10 @@ from libs.auth.scopes import CATALOG_IMPORT
 from services.gateway.errors import problem
 
 UPLOAD_PREFIXES = ("/v1/admin/imports",)
+# A refused body up to this size is read and dropped, so the client gets its 401/403 on a
+# connection it can reuse: closing a socket with unread bytes resets it (TCP RST), and the
+# client may then lose the answer. A larger body is never read: the answer says close.
+DRAIN_MAX_BYTES = 64_000
 
 
 class UploadAuthMiddleware:
@@ -41,13 +45,22 @@ class UploadAuthMiddleware:
         except Unauthenticated as exc:
             response = problem(401, "unauthorized", exc.description, reason=exc.code)
             response.headers["WWW-Authenticate"] = exc.www_authenticate
-            response.headers["Connection"] = "close"  # the unread body is not drained
-            await response(scope, receive, send)
-            return
         except Forbidden as exc:
             response = problem(403, "forbidden", f"missing scope {exc.scope}", scope=exc.scope)
             response.headers["WWW-Authenticate"] = exc.www_authenticate
-            response.headers["Connection"] = "close"
-            await response(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) <= DRAIN_MAX_BYTES:
+            await _drain(receive)
+        else:
+            response.headers["Connection"] = "close"  # the unread body is not drained
+        await response(scope, receive, send)
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return

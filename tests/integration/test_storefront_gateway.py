@@ -112,7 +112,8 @@ async def test_http_carts_are_per_session_and_checkout_makes_an_order(gateway: s
         assert made.status_code == 201
         session, cart_id = made.headers[SESSION], made.json()["cart"]["id"]
         mine = {SESSION: session}
-        # no session: a new anonymous shopper, who does not own this cart
+        # no session (nor the cookie the answer set): a new anonymous shopper, not the owner
+        http.cookies.clear()
         assert (await http.get(f"/v1/carts/{cart_id}")).status_code == 403
         http.cookies.clear()
         forged = session.split(".")[0] + ".AAAAAAAAAAAAAAAAAAAAAAAA"

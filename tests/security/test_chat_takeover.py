@@ -8,6 +8,7 @@ import httpx
 import websockets
 from redis.asyncio import Redis
 
+from deploy.local.system import RunningSystem
 from libs.auth.customer import CustomerTokens
 from services.chat.store import Conversation, ConversationStore
 from tests.integration.helpers_platform import unique
@@ -21,14 +22,18 @@ async def test_chat_user_id_of_someone_else_is_refused(gateway: str) -> None:
     assert "user_id" in resp.json()["error"]["message"]
 
 
-async def test_a_customer_may_name_themself(gateway: str, customer_tokens: CustomerTokens) -> None:
+async def test_a_customer_may_name_themself(secure_system: RunningSystem,
+                                            customer_tokens: CustomerTokens) -> None:
+    """A whole system: answering a turn takes the chat service and what it calls."""
     token = customer_tokens.issue("alice", "alice@example.com")
-    async with httpx.AsyncClient(base_url=gateway, timeout=30, headers=bearer(token)) as http:
+    async with httpx.AsyncClient(base_url=secure_system.base_url, timeout=30,
+                                 headers=bearer(token)) as http:
         resp = await http.post("/v1/chat", json={"text": "hello", "user_id": "alice"})
     assert resp.status_code == 200, resp.text
 
 
-async def test_another_owners_conversation_id_is_not_resumed(gateway: str, redis_url: str) -> None:
+async def test_another_owners_conversation_id_is_not_resumed(secure_system: RunningSystem,
+                                                             redis_url: str) -> None:
     redis = Redis.from_url(redis_url)
     store = ConversationStore(redis)
     cid = unique("alice-conv")
@@ -36,7 +41,7 @@ async def test_another_owners_conversation_id_is_not_resumed(gateway: str, redis
                           cart_id="cart_alice", last_products=["P1"])
     await store.save(secret)
     try:
-        async with httpx.AsyncClient(base_url=gateway, timeout=60) as http:
+        async with httpx.AsyncClient(base_url=secure_system.base_url, timeout=60) as http:
             resp = await http.post("/v1/chat", json={"text": "show my basket",
                                                      "conversation_id": cid})
         assert resp.status_code == 200, resp.text
