@@ -62,30 +62,8 @@ def redis_url(infra: dict[str, str]) -> str:
 # fresh-clone run too late to fix in that session. Each is a real defect to fix (see the
 # session's closing note), marked here in one place so the rest of the suite gates CI.
 KNOWN_FAILURES = {
-    "tests/security/test_events_forgery.py::test_anonymous_event_cannot_claim_a_customer":
-        "stitch event not seen on events.raw after the merge",
-    "tests/security/test_mcp_sessions.py::test_a_closed_or_chosen_session_id_does_not_reach_its_cart":
-        "/mcp cart tools after the typed storefront contract",
-    "tests/security/test_mcp_sessions.py::test_bearer_customer_token_owns_the_cart_with_the_official_client":
-        "/mcp cart tools after the typed storefront contract",
-    "tests/security/test_payments.py::test_test_mode_payment_is_refused_outside_dev":
-        "payments fixture vs atomic carts (cart not found)",
-    "tests/security/test_payments.py::test_stripe_link_holder_cannot_mark_an_order_paid":
-        "payments fixture vs atomic carts (cart not found)",
-    "tests/security/test_payments.py::test_forged_unsigned_and_stale_stripe_webhooks_are_refused":
-        "payments fixture vs the typed cart result (no total)",
-    "tests/security/test_payments.py::test_two_links_for_one_cart_cannot_both_be_paid":
-        "payments fixture seeds no SKU H-1 after the merge",
-    "tests/security/test_payments.py::test_a_second_stripe_payment_of_one_cart_is_refunded_not_ordered":
-        "payments fixture vs the typed cart result (no total)",
-    "tests/security/test_uploads_and_ops.py::test_default_upload_limit_is_50_mb":
-        "413 body lacks the too_large code when the upload guard answers",
-    "tests/security/test_zz_schemathesis.py::test_schemathesis_finds_no_server_error[admin]":
-        "502 from POST /v1/admin/products/parse on generated input",
-    "tests/e2e/test_storefront.py::test_cart_checkout_pay_and_order_status":
-        "expects X-Museo-Session on every answer; sessions are now also cookies",
     "tests/e2e/test_tracing.py::test_a_chat_turn_is_one_trace_across_services":
-        "markets spans missing from the chat trace since chat became a service",
+        "under heavy load the cold intent call can miss its deadline (being verified)",
 }
 
 

@@ -92,6 +92,12 @@ def start_system(
         "MUSEO_METRICS_BASE_PORT": str(free_port()),
         "MUSEO_LAUNCHER_PORT": str(free_port()),
         "MUSEO_INSTANCE_ID": f"local-{port}",
+        # Own dev helpers too: two systems (a test's and the developer's, or two tests' in a
+        # row) sharing Mailpit/the simulator would read each other's mail, and the second would
+        # lose its helper when the first stops.
+        "MUSEO_MAILPIT_SMTP_PORT": str(free_port()),
+        "MUSEO_MAILPIT_HTTP_PORT": str(free_port()),
+        "MUSEO_SIM_PORT": str(free_port()),
         **extra,
     }
     if isolated:  # the launcher derives them from its own infra ports

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from libs.contracts.topics import STOREFRONT_REQUESTS
 from libs.settings import ServiceSettings
 
 
@@ -12,6 +13,9 @@ class GatewaySettings(ServiceSettings):
     max_ws_frame_bytes: int = 64_000
     public_base_url: str = "http://127.0.0.1:3300"
     asyncapi_path: str = "docs/asyncapi.json"
+    # The storefront's request topic: a second shop on the same cluster (or a test's own
+    # storefront beside a running system) gets its own, so two storefronts never race to answer.
+    storefront_topic: str = STOREFRONT_REQUESTS  # MUSEO_STOREFRONT_TOPIC
     chat_timeout_s: float = 20.0  # a turn makes several hops, each with its own deadline
     env: str = "dev"  # MUSEO_ENV: "dev" enables the demo sign-in page
     ws_allowed_origins: list[str] = []  # MUSEO_WS_ALLOWED_ORIGINS (JSON list); [] = own origins

@@ -71,9 +71,13 @@ class McpWorkersSettings(ServiceSettings):
     service_name: str = "mcp_workers"
     mcp_servers: list[McpServerConfig] = Field(default_factory=_default_servers)
     mcp_call_timeout_s: float = 8.0  # below the gateway's 10 s so it gets an error reply first
-    mcp_start_timeout_s: float = 30.0
+    # A server's start is its imports (scikit-learn alone is ~10 s on a busy 2-core box) plus
+    # the MCP handshake; a start cut short at 30 s was retried from scratch and, while the
+    # machine stayed busy, never came up. A crash is seen at once (the pipe closes) anyway.
+    mcp_start_timeout_s: float = 120.0
     mcp_health_interval_s: float = 5.0
     mcp_health_timeout_s: float = 3.0
+    mcp_health_misses: int = 3  # consecutive failed pings before a live process is restarted
     mcp_backoff_initial_s: float = 0.5
     mcp_backoff_max_s: float = 10.0
     mcp_stable_after_s: float = 30.0
@@ -101,9 +105,10 @@ class ServerSpec:
 @dataclass(frozen=True)
 class SupervisorPolicy:
     call_timeout_s: float = 8.0
-    start_timeout_s: float = 30.0
+    start_timeout_s: float = 120.0
     health_interval_s: float = 5.0
     health_timeout_s: float = 3.0
+    health_misses: int = 3
     poll_interval_s: float = 0.5  # process-alive check
     backoff_initial_s: float = 0.5
     backoff_max_s: float = 10.0
@@ -188,6 +193,7 @@ def policy_from(settings: McpWorkersSettings) -> SupervisorPolicy:
         start_timeout_s=settings.mcp_start_timeout_s,
         health_interval_s=settings.mcp_health_interval_s,
         health_timeout_s=settings.mcp_health_timeout_s,
+        health_misses=settings.mcp_health_misses,
         backoff_initial_s=settings.mcp_backoff_initial_s,
         backoff_max_s=settings.mcp_backoff_max_s,
         stable_after_s=settings.mcp_stable_after_s,

@@ -227,7 +227,7 @@ class McpSupervisor:
         self, s: ServerSlot, session: ClientSession, started: float, backoff: Backoff
     ) -> None:
         """Return on stop; raise `Died` when the process exits or stops answering."""
-        healthy, next_ping = False, 0.0
+        healthy, next_ping, misses = False, 0.0, 0
         while not s.stopping:
             if s.dead:
                 raise Died(s.last_error or "connection closed")
@@ -237,8 +237,17 @@ class McpSupervisor:
             if now >= next_ping:
                 try:
                     await asyncio.wait_for(session.send_ping(), self.policy.health_timeout_s)
+                    misses = 0
                 except Exception as exc:
-                    raise Died(f"health check failed: {type(exc).__name__}: {exc}") from exc
+                    # One slow answer on a busy machine is not a hung server: restarting it
+                    # would cost a full start. Only several misses in a row restart it.
+                    misses += 1
+                    if misses >= self.policy.health_misses:
+                        raise Died(f"health check failed {misses}x: {type(exc).__name__}: "
+                                   f"{exc}") from exc
+                    self._event(s, "slow_ping", logging.WARNING, misses=misses)
+                    next_ping = now + self.policy.health_interval_s
+                    continue
                 if not healthy:
                     healthy = True
                     self._event(s, "healthy")

@@ -37,6 +37,7 @@ def test_cart_checkout_pay_and_order_status(client: httpx.Client) -> None:
     assert made.status_code == 201, made.text
     mine = {SESSION: made.headers[SESSION]}
     cart_id = made.json()["cart"]["id"]
+    client.cookies.clear()  # the session cookie would make the "stranger" this same shopper
     stranger = client.post("/v1/carts", json={"lines": []}).headers[SESSION]
     assert client.get(f"/v1/carts/{cart_id}", headers={SESSION: stranger}).status_code == 403
 

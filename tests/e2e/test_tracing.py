@@ -20,8 +20,14 @@ def spans_of(trace_file: Path, trace_id: str) -> list[dict[str, Any]]:
 
 
 def test_a_chat_turn_is_one_trace_across_services(client: httpx.Client, trace_file: Path) -> None:
+    # A first turn warms every hop (the intent server's first prediction, the consumers'
+    # first fetches): on a loaded machine a cold intent call can miss its 3 s deadline, and the
+    # chat then answers with its in-process fallback, with no intent span to find.
+    client.post("/v1/chat", json={"text": "hello", "country": "FR"})
+    client.cookies.clear()
     resp = client.post("/v1/chat", json={"text": "show me mugs", "country": "FR"})
     assert resp.status_code == 200, resp.text
+    assert not resp.json().get("fallback_used"), "the intent service did not answer in time"
     trace_id = trace_id_of(resp.headers.get("traceparent"))
     assert trace_id, "the answer names its trace"
     wanted = {"gateway", "markets", "mcp_workers"}
@@ -38,5 +44,6 @@ def test_a_chat_turn_is_one_trace_across_services(client: httpx.Client, trace_fi
     assert [r["name"] for r in roots] == ["POST /v1/chat"], "one root: the HTTP request"
     by_id = {s["span_id"] for s in spans}
     assert all(s["parent_id"] in by_id for s in spans if s["parent_id"]), "no orphan span"
-    assert any(s["name"] == "intent.requests handle" for s in spans)
-    assert any(s["name"] == "storefront.requests handle" for s in spans)
+    names = sorted({s["name"] for s in spans})
+    assert "intent.requests handle" in names, "\n".join(names)
+    assert "storefront.requests handle" in names, names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -87,6 +88,33 @@ async def test_kill_9_restarts_the_server_and_calls_work_again() -> None:
         await supervisor.stop()
     assert supervisor.status()[name]["state"] == "stopped"
     assert REGISTRY.get_sample_value("museo_mcp_server_up", {"server": name}) == 0
+
+
+async def test_a_stalled_server_survives_one_missed_ping_and_is_restarted_after_three() -> None:
+    """SIGSTOP freezes the process as a busy machine can: one late ping is tolerated, a server
+    that stays silent for `health_misses` pings in a row is restarted."""
+    name = f"sup-{uuid.uuid4().hex[:6]}"
+    policy = SupervisorPolicy(health_interval_s=0.3, health_timeout_s=0.3, health_misses=3,
+                              call_timeout_s=8.0, backoff_initial_s=0.2)
+    supervisor = McpSupervisor([spec(name, {"echo"})], policy)
+    await supervisor.start()
+    try:
+        pid = pid_of(supervisor, name)
+        os.kill(pid, signal.SIGSTOP)
+        await asyncio.sleep(0.5)  # about one ping interval: one miss
+        os.kill(pid, signal.SIGCONT)
+        await asyncio.sleep(1.5)
+        status = supervisor.status()[name]
+        assert status["pid"] == pid and status["events"].get("died") is None, status
+        assert status["events"].get("slow_ping", 0) >= 1, status
+        os.kill(pid, signal.SIGSTOP)
+        new_pid = await wait_restarted(supervisor, name, pid)
+        assert (await supervisor.call_tool(name, "echo", {"text": "x"})).structured_content == {
+            "text": "x", "pid": new_pid}
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        await supervisor.stop()
 
 
 async def test_idempotent_call_in_flight_is_retried_after_the_restart() -> None:

@@ -20,8 +20,9 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from libs.catalog.samples import sample_products
+from libs.contracts.topics import TopicSpec
 from libs.messaging.broker import make_broker
-from libs.messaging.topics import delete_topics
+from libs.messaging.topics import delete_topics, ensure_topics
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from services.mcp_workers.bridge import register_tool_bridge
@@ -48,6 +49,10 @@ async def gateway(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[str]:
     tag, port = uuid.uuid4().hex[:8], free_port()
     base = f"http://127.0.0.1:{port}"
     catalog, orders = f"test.catalog.{tag}", f"test.orders.{tag}"
+    # Its own request topic: a running system's storefront (the security suite's) must not
+    # answer this gateway's calls from its own catalog and carts.
+    requests = f"test.storefront.{tag}"
+    await ensure_topics(kafka_bootstrap, [TopicSpec(requests)])
     await seed(kafka_bootstrap, catalog, sample_products())
     os.environ.setdefault("MUSEO_SESSION_SECRET", "test-session-secret")
     settings = McpWorkersSettings(
@@ -70,7 +75,7 @@ async def gateway(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[str]:
     )
     broker = make_broker(settings, durable=False)
     supervisor = McpSupervisor(server_specs(settings), policy_from(settings))
-    register_tool_bridge(broker, supervisor, group_id=f"test-storefront-{tag}")
+    register_tool_bridge(broker, supervisor, group_id=f"test-storefront-{tag}", topic=requests)
     await supervisor.start()
     await broker.start()
     server = uvicorn.Server(
@@ -81,6 +86,7 @@ async def gateway(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[str]:
                     redis_url=redis_url,
                     port=port,
                     instance_id=f"test-{tag}",
+                    storefront_topic=requests,
                     rate_limits_enabled=False,  # shared Redis and client IP across tests
                 )
             ),
@@ -99,7 +105,7 @@ async def gateway(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[str]:
         await task
         await broker.stop()
         await supervisor.stop()
-        await delete_topics(kafka_bootstrap, [catalog, orders])
+        await delete_topics(kafka_bootstrap, [catalog, orders, requests])
 
 
 async def test_http_carts_are_per_session_and_checkout_makes_an_order(gateway: str) -> None:

@@ -23,7 +23,7 @@ import uvicorn
 from redis.asyncio import Redis
 
 from libs.catalog.samples import sample_products
-from libs.contracts.topics import ALL_TOPICS
+from libs.contracts.topics import ALL_TOPICS, TopicSpec
 from libs.messaging.broker import make_broker
 from libs.messaging.topics import delete_topics, ensure_topics
 from services.gateway.app import create_app
@@ -61,7 +61,10 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
     tag, port = uuid.uuid4().hex[:8], free_port()
     base = f"http://127.0.0.1:{port}"
     catalog, orders, prefix = f"test.catalog.{tag}", f"test.orders.{tag}", f"test:{tag}:"
-    await ensure_topics(kafka, ALL_TOPICS)  # the system's own topics (storefront.requests...)
+    # Its own request topic: a running system's storefront (secure_system) must not answer
+    # this shop's calls from its own catalog and carts.
+    requests = f"test.storefront.{tag}"
+    await ensure_topics(kafka, [*ALL_TOPICS, TopicSpec(requests)])  # the system's own and this shop's
     await seed(kafka, catalog, sample_products())
     os.environ.setdefault("MUSEO_SESSION_SECRET", "test-session-secret")
     settings = McpWorkersSettings(
@@ -75,11 +78,12 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
                  "MUSEO_PUBLIC_BASE_URL": base, **env})])  # fmt: skip
     broker = make_broker(settings, durable=False)
     supervisor = McpSupervisor(server_specs(settings), policy_from(settings))
-    register_tool_bridge(broker, supervisor, group_id=f"test-storefront-{tag}")
+    register_tool_bridge(broker, supervisor, group_id=f"test-storefront-{tag}", topic=requests)
     await supervisor.start(wait_s=180)  # a loaded machine starts the server slowly
     await broker.start()
     app = create_app(GatewaySettings(kafka_bootstrap_servers=kafka, redis_url=redis_url,
-                                     port=port, instance_id=f"test-{tag}"))
+                                     port=port, instance_id=f"test-{tag}",
+                                     storefront_topic=requests))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -92,7 +96,7 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
         await task
         await broker.stop()
         await supervisor.stop()
-        await delete_topics(kafka, [catalog, orders])
+        await delete_topics(kafka, [catalog, orders, requests])
         keys = [k async for k in redis.scan_iter(match=f"{prefix}*", count=1000)]
         if keys:
             await redis.delete(*keys)

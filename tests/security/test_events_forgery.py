@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from libs.auth.customer import CustomerTokens
 from libs.contracts.events import EVENTS_RAW
@@ -54,12 +54,19 @@ async def published(bootstrap: str, event_id: str, before: dict[int, int]) -> di
 
 
 async def end_offsets(bootstrap: str) -> dict[int, int]:
+    # A producer's partitions_for() fetches the topic's metadata; a consumer's
+    # partitions_for_topic() only reads its cache, which names no topic it never subscribed to
+    # (it gave None, and only partition 0 was watched).
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        partitions = await producer.partitions_for(EVENTS_RAW)
+    finally:
+        await producer.stop()
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     await consumer.start()
     try:
-        parts = [TopicPartition(EVENTS_RAW, p)
-                 for p in (consumer.partitions_for_topic(EVENTS_RAW) or {0})]
-        ends = await consumer.end_offsets(parts)
+        ends = await consumer.end_offsets([TopicPartition(EVENTS_RAW, p) for p in partitions])
         return {tp.partition: offset for tp, offset in ends.items()}
     finally:
         await consumer.stop()

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from libs.contracts.mcp import STOREFRONT_REQUESTS, ToolCallReply, ToolCallRequest
+from libs.contracts.mcp import ToolCallReply, ToolCallRequest
 from libs.contracts.principal import Principal
 from libs.contracts.storefront import (
     SESSION_HEADER,
@@ -49,7 +49,7 @@ async def forward_tool(
     `principal` (default: the request's own, from the context)."""
     args = {k: v for k, v in arguments.items() if v is not None}
     return await gw.rpc.request(
-        STOREFRONT_REQUESTS,
+        gw.settings.storefront_topic,
         ToolCallRequest(tool=tool, arguments=args),
         ToolCallReply,
         key=principal.subject if principal else tool,

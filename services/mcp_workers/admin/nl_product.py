@@ -183,6 +183,9 @@ def _take_money(text: str, draft: ProductDraft, *, require_prep: bool) -> str:
 
 
 def _create(text: str, lang: str | None) -> ProductDraft:
+    # A language hint we have no words for ("xx", "de-CH") counts as no hint: English.
+    hint = (lang or "").replace("_", "-").split("-")[0].lower()
+    lang = hint if hint in lx.OF else None
     words = text.split(" ", 1)
     verb = words[0].lower()
     language = next((lng for lng, verbs in lx.CREATE_VERBS.items() if verb in verbs), None)

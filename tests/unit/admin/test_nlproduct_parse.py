@@ -107,3 +107,11 @@ def test_summary_is_one_line() -> None:
         d.summary()
         == "create · The Starry Night Poster · price 29.90 EUR · size 50x70 cm · category prints"
     )
+
+
+@pytest.mark.parametrize("hint", ["xx", "de-CH", "", "ES_es"])
+def test_an_unknown_or_regional_language_hint_never_breaks_the_parse(hint: str) -> None:
+    """Found by schemathesis: `language: "xx"` raised KeyError in the title split (a 502)."""
+    draft = parse_product_command("inf update to H-1 prints 1,5 lower", hint)
+    assert draft.action == "create"
+    assert draft.language == ("es" if hint == "ES_es" else "en")
