@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 import uuid
 
-from libs.contracts.chat import ChatMessage, ChatReply, ConversationInfo
-from libs.contracts.intent import CLARIFY, IntentRequest
+from libs.contracts.chat import ChatAction, ChatMessage, ChatReply, ConversationInfo
+from libs.contracts.intent import CLARIFY, Entities, IntentRequest, IntentResult
 from libs.contracts.principal import Principal
 from libs.locale.language import normalise_language
 from services.chat.actions import ACTIONS, Outcome, Turn, not_available
@@ -44,6 +44,13 @@ def speaker(msg: ChatMessage, principal: Principal | None) -> tuple[str | None, 
     if principal is not None:
         return principal.subject, user_id_of(principal)
     return (f"user:{msg.user_id}" if msg.user_id else None), msg.user_id
+
+
+def action_intent(action: ChatAction, language: str | None) -> IntentResult:
+    """A tapped choice as the analysis it stands for: certain, nothing left to resolve."""
+    entities = Entities(product_id=action.product_id, quantity=action.quantity)
+    return IntentResult(intent=action.intent, confidence=1.0, entities=entities,
+                        language=normalise_language(language) or "en", source="action")
 
 
 class ChatOrchestrator:
@@ -113,7 +120,11 @@ class ChatOrchestrator:
         req = IntentRequest(
             text=msg.text, language_hint=hint, context=conv.context(), user_id=conv.user_id
         )
-        result, fallback_used = await self.down.intent(req, key=conv.id)
+        action: ChatAction | None = getattr(msg, "action", None)
+        if action is not None:
+            result, fallback_used = action_intent(action, hint), False
+        else:
+            result, fallback_used = await self.down.intent(req, key=conv.id)
         lang = result.language
         conv.language = normalise_language(msg.language) or lang
         conv.add_turn("user", msg.text, result.intent)
