@@ -55,6 +55,18 @@ def mark() -> int:
     return len(httpx.get(f"{sim_url()}/_sim/messages", timeout=10).json()["messages"])
 
 
+def test_the_banner_prints_the_whatsapp_dev_settings(system: System) -> None:
+    from libs.dev_secrets import dev_secret
+
+    banner = "".join(system.output)
+    token = dev_secret("MUSEO_WHATSAPP_VERIFY_TOKEN", "whatsapp-verify.token")
+    assert f"webhook {system.base_url}/webhooks/whatsapp   verify token: {token}" in banner
+    assert "whatsapp-app.secret" in banner or "MUSEO_WHATSAPP_APP_SECRET" in banner
+    challenge = httpx.get(f"{system.base_url}/webhooks/whatsapp", params={
+        "hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "4242"}, timeout=10)
+    assert (challenge.status_code, challenge.text) == (200, "4242")
+
+
 def test_unsigned_webhook_gets_401(system: System) -> None:
     body, _ = customer(text="busco velas")
     assert post(system, body, None).status_code == 401
