@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import logging
 import os
 import signal
@@ -220,6 +221,8 @@ class Launcher:
             env = {**self.service_env(), **dict(spec.extra_env)}
             if spec.metrics_port:
                 env["MUSEO_METRICS_PORT"] = str(spec.metrics_port)
+            if spec.name == "gateway":  # the admin page's live panel reads these
+                env["MUSEO_ADMIN_METRICS_SOURCES"] = json.dumps(self.metrics_sources(specs))
             self.specs[spec.name] = spec
             self.spawn(spec.name, [sys.executable, "-m", spec.module], env)
         return specs
@@ -280,6 +283,12 @@ class Launcher:
                 "metrics": self.metrics_url(name),
             }
         self.health.snapshot = snapshot
+
+    def metrics_sources(self, specs: list[ServiceSpec]) -> dict[str, str]:
+        """Every worker's Prometheus endpoint, and the launcher's (consumer lag)."""
+        urls = {s.name: f"http://127.0.0.1:{s.metrics_port}/metrics" for s in specs
+                if s.metrics_port}
+        return {**urls, "launcher": f"http://127.0.0.1:{self.health.port}/metrics"}
 
     def metrics_url(self, name: str) -> str | None:
         """Where a Prometheus server would scrape this process (None: Kafka, Redis)."""

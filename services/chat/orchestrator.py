@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import uuid
 
+from prometheus_client import Counter
+
 from libs.contracts.chat import ChatAction, ChatMessage, ChatReply, ConversationInfo
 from libs.contracts.intent import CLARIFY, Entities, IntentRequest, IntentResult
 from libs.contracts.principal import Principal
@@ -29,6 +31,8 @@ from services.chat.store import Conversation, ConversationStore
 from services.chat.texts import say
 
 log = logging.getLogger(__name__)
+# The intent mix of the admin page's live panel (and of any Prometheus dashboard).
+TURNS = Counter("museo_chat_turns_total", "Chat turns by intent and language", ["intent", "language"])
 FEATURE_OF = {"recommendations": "recommendations", "order_status": "order_status"}
 ACTIONS.setdefault("recommendations", recommendations)
 
@@ -129,6 +133,7 @@ class ChatOrchestrator:
         conv.language = normalise_language(msg.language) or lang
         conv.add_turn("user", msg.text, result.intent)
         outcome = await self._act(Turn(conv, result, lang, self.down))
+        TURNS.labels(result.intent, lang).inc()
         conv.last_intent = result.intent
         conv.last_entities = result.entities.model_dump(exclude_none=True)
         conv.pending_question = result.clarification
