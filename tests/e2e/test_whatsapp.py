@@ -11,14 +11,24 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.e2e.conftest import System
 
 WA_ID = "34699000111"
 
 
+SIM_PORT: dict[str, str] = {}
+
+
 def sim_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('MUSEO_SIM_PORT', '8089')}"
+    """The system's own simulator (a system may be given its own port, else the env's)."""
+    return f"http://127.0.0.1:{SIM_PORT.get('port') or os.environ.get('MUSEO_SIM_PORT', '8089')}"
+
+
+@pytest.fixture(autouse=True)
+def _sim_port(system: System) -> None:
+    SIM_PORT["port"] = system.env.get("MUSEO_SIM_PORT", "")
 
 
 def customer(**message: Any) -> tuple[bytes, str]:
