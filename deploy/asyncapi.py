@@ -23,6 +23,7 @@ COMPOSITION_ROOTS = (
     ("services.recommend.__main__", "RecommendSettings"),
     ("services.notifications.__main__", "NotificationsSettings"),
     ("services.chat.__main__", "ChatSettings"),
+    ("services.whatsapp.__main__", "WhatsAppSettings"),
 )
 # Topics produced by the gateway or external producers rather than consumed by a handler here.
 EXTRA_SCHEMAS = (
@@ -34,6 +35,7 @@ EXTRA_SCHEMAS = (
     ("libs.contracts.mcp", "STOREFRONT_REQUESTS", "ToolCallRequest"),
     ("libs.contracts.admin", "ADMIN_REQUESTS", "AdminRequest"),
     ("libs.contracts.notifications", "NOTIFICATIONS_STATUS", "DeliveryStatus"),
+    ("libs.contracts.whatsapp", "WHATSAPP_INBOUND", "InboundMessage"),
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import logging
 import os
 import signal
@@ -83,6 +84,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     # The gateway's readiness is its public /readyz; MUSEO_METRICS_PORT is its ops listener
     # (/metrics and the detailed /readyz, on 127.0.0.1 only).
     ServiceSpec("gateway", "services.gateway", None, (("MUSEO_METRICS_PORT", str(_M + 6)),)),
+    # The WhatsApp chat channel answers through the simulator's Graph API in development.
+    ServiceSpec("whatsapp", "services.whatsapp", _M + 7, (("MUSEO_WHATSAPP_BASE_URL", _SIM_URL),)),
 )
 SEEDERS = ("services.mcp_workers.storefront.seed",)
 
@@ -218,6 +221,8 @@ class Launcher:
             env = {**self.service_env(), **dict(spec.extra_env)}
             if spec.metrics_port:
                 env["MUSEO_METRICS_PORT"] = str(spec.metrics_port)
+            if spec.name == "gateway":  # the admin page's live panel reads these
+                env["MUSEO_ADMIN_METRICS_SOURCES"] = json.dumps(self.metrics_sources(specs))
             self.specs[spec.name] = spec
             self.spawn(spec.name, [sys.executable, "-m", spec.module], env)
         return specs
@@ -278,6 +283,12 @@ class Launcher:
                 "metrics": self.metrics_url(name),
             }
         self.health.snapshot = snapshot
+
+    def metrics_sources(self, specs: list[ServiceSpec]) -> dict[str, str]:
+        """Every worker's Prometheus endpoint, and the launcher's (consumer lag)."""
+        urls = {s.name: f"http://127.0.0.1:{s.metrics_port}/metrics" for s in specs
+                if s.metrics_port}
+        return {**urls, "launcher": f"http://127.0.0.1:{self.health.port}/metrics"}
 
     def metrics_url(self, name: str) -> str | None:
         """Where a Prometheus server would scrape this process (None: Kafka, Redis)."""
@@ -367,6 +378,7 @@ class Launcher:
             f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
             f"  Mail (Mailpit) http://127.0.0.1:{mailpit.HTTP_PORT}   (SMTP :{mailpit.SMTP_PORT})"
             f"   Twilio/WhatsApp simulator: {_SIM_URL}/_sim/messages",
+            *whatsapp_lines(base),
             *([f"  Traces         {self.jaeger.ui_url}  (Jaeger: search by service; "
                f"OTLP in at {self.jaeger.otlp_url})"] if self.jaeger else []),
             f"  Services       {', '.join(s.name for s in specs)}",
@@ -375,6 +387,21 @@ class Launcher:
             "",
         ]
         print("\n".join(lines), flush=True)
+
+
+def whatsapp_lines(base: str) -> list[str]:
+    """The WhatsApp dev settings: what to paste into Meta's webhook form (or a tunnel's), and
+    where the app secret that signs the webhooks lives (its value is never printed)."""
+    from libs.dev_secrets import data_dir, dev_secret
+
+    token = dev_secret("MUSEO_WHATSAPP_VERIFY_TOKEN", "whatsapp-verify.token")
+    secret = ("MUSEO_WHATSAPP_APP_SECRET" if os.environ.get("MUSEO_WHATSAPP_APP_SECRET")
+              else str(data_dir() / "whatsapp-app.secret"))
+    return [
+        f"  WhatsApp       webhook {base}/webhooks/whatsapp   verify token: {token}",
+        f"                 app secret: {secret}   Graph API: {_SIM_URL} (simulator; "
+        f"a customer writes: POST {_SIM_URL}/_sim/whatsapp/inbound)",
+    ]
 
 
 def main() -> int:

@@ -18,6 +18,7 @@ USERS_ADMIN = "users:admin"
 MARKETS_ADMIN = "markets:admin"
 RECS_READ = "recs:read"  # recommendations for any user (the shop's backend)
 EVENTS_WRITE = "events:write"  # server-side events that name a customer id
+OPS_READ = "ops:read"  # the admin page's live panel (request rate, latency, intents, lag)
 
 ALL_SCOPES: frozenset[str] = frozenset(
     {
@@ -31,6 +32,7 @@ ALL_SCOPES: frozenset[str] = frozenset(
         MARKETS_ADMIN,
         RECS_READ,
         EVENTS_WRITE,
+        OPS_READ,
     }
 )
 

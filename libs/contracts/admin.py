@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from libs.contracts.base import Message
+from libs.contracts.base import MAX_MINOR_UNITS, Message
 from libs.contracts.catalog import Product
 from libs.contracts.topics import ADMIN_REQUESTS
 
@@ -68,6 +68,33 @@ class ImportStatus(Message):
     job_id: str
 
 
+class PriceChange(BaseModel):
+    """One variant's price, before and after a bulk change (minor units of `currency`)."""
+
+    product_id: str = Field(min_length=1, max_length=64)
+    sku: str = Field(min_length=1, max_length=64)
+    title: str = Field(default="", max_length=300)
+    currency: str = Field(default="GBP", min_length=3, max_length=3)
+    before: int = Field(ge=0, le=MAX_MINOR_UNITS)
+    after: int = Field(ge=0, le=MAX_MINOR_UNITS)
+
+
+class BulkPriceOperation(BaseModel):
+    """What a confirmed bulk price change writes: every listed variant, nothing else."""
+
+    description: str  # "-10%", "+2.00 GBP"
+    changes: list[PriceChange] = Field(min_length=1, max_length=500)
+
+
+class ApplyPriceChanges(Message):
+    """Apply a confirmed bulk change. A variant whose price is no longer `before` (changed
+    since the preview) is left alone and reported as a conflict, with the rest of its product."""
+
+    op: Literal["apply_price_changes"] = "apply_price_changes"
+    changes: list[PriceChange] = Field(min_length=1, max_length=500)
+    actor: str = ""
+
+
 AdminRequest = Annotated[
     UpsertProduct
     | DeleteProduct
@@ -75,7 +102,8 @@ AdminRequest = Annotated[
     | ListProducts
     | ParseProduct
     | StartImport
-    | ImportStatus,
+    | ImportStatus
+    | ApplyPriceChanges,
     Field(discriminator="op"),
 ]
 
@@ -110,6 +138,19 @@ class ParseReply(Message):
     missing: list[str] = Field(default_factory=list)
     ambiguous: list[str] = Field(default_factory=list)
     operation: PendingOperation | None = None  # None while something is missing
+    bulk: BulkPriceOperation | None = None  # a bulk price change, when that is what was asked
+
+
+class PriceConflict(BaseModel):
+    product_id: str
+    sku: str
+    expected: int | None  # the previewed price
+    found: int | None  # the price now (None: the product or variant is gone)
+
+
+class PriceChangesReply(Message):
+    applied: list[str] = Field(default_factory=list)  # product ids written
+    conflicts: list[PriceConflict] = Field(default_factory=list)
 
 
 class RowError(BaseModel):

@@ -22,6 +22,7 @@ from libs.contracts.topics import CHAT_REQUESTS
 __all__ = [
     "CHAT_REQUESTS",
     "AnalyseRequest",
+    "ChatAction",
     "ChatMessage",
     "ChatReply",
     "ChatRequest",
@@ -43,10 +44,22 @@ class ChatMessage(BaseModel):
     language: str | None = Field(default=None, max_length=20, description="locale hint, e.g. es-ES")
 
 
+class ChatAction(BaseModel):
+    """A choice the shopper tapped (a WhatsApp button or list row) rather than typed: the turn
+    acts on it as it stands, without intent analysis of the words."""
+
+    intent: Literal["add_to_basket", "remove_from_basket", "view_basket", "checkout",
+                    "product_details", "help"]
+    product_id: str | None = Field(default=None, max_length=64)
+    quantity: int | None = Field(default=None, ge=1, le=99)
+
+
 class ChatTurnRequest(Message, ChatMessage):
-    """One chat turn; who speaks comes from the sealed principal header, not from here."""
+    """One chat turn; who speaks comes from the sealed principal header, not from here.
+    `text` is what the shopper saw or typed; `action`, when set, is what they chose."""
 
     op: Literal["turn"] = "turn"
+    action: ChatAction | None = None
 
 
 class AnalyseRequest(Message):

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 from libs.contracts.topics import INTENT_REQUESTS  # noqa: E402,F401 - the topic next to its models
 
 Language = Literal["en", "es", "fr"]
-Source = Literal["pattern", "model", "llm", "cache", "fallback"]
+# "action": no analysis, the shopper tapped a choice (a channel's button, `ChatAction`).
+Source = Literal["pattern", "model", "llm", "cache", "fallback", "action"]
 
 INTENTS: tuple[str, ...] = (
     "search_products",

@@ -32,6 +32,7 @@ NOTIFY_REQUESTS = "notify.requests"
 NOTIFICATIONS_REQUESTS = "notifications.requests"  # request/reply: delivery status
 NOTIFICATIONS_STATUS = "notifications.status"
 NOTIFICATIONS_CALLBACKS = "notifications.callbacks"  # verified vendor webhooks
+WHATSAPP_INBOUND = "whatsapp.inbound"  # verified inbound WhatsApp messages (the chat channel)
 GATEWAY_REPLIES_PREFIX = "gateway.replies."
 
 
@@ -59,6 +60,7 @@ FACT_TOPICS = (
     TopicSpec(NOTIFY_REQUESTS, partitions=3),
     TopicSpec(NOTIFICATIONS_STATUS, partitions=3),
     TopicSpec(NOTIFICATIONS_CALLBACKS, partitions=3),
+    TopicSpec(WHATSAPP_INBOUND, partitions=3),
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (

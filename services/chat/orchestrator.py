@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from libs.contracts.chat import ChatMessage, ChatReply, ConversationInfo
-from libs.contracts.intent import CLARIFY, IntentRequest
+from prometheus_client import Counter
+
+from libs.contracts.chat import ChatAction, ChatMessage, ChatReply, ConversationInfo
+from libs.contracts.intent import CLARIFY, Entities, IntentRequest, IntentResult
 from libs.contracts.principal import Principal
 from libs.locale.language import normalise_language
 from services.chat.actions import ACTIONS, Outcome, Turn, not_available
@@ -29,6 +31,8 @@ from services.chat.store import Conversation, ConversationStore
 from services.chat.texts import say
 
 log = logging.getLogger(__name__)
+# The intent mix of the admin page's live panel (and of any Prometheus dashboard).
+TURNS = Counter("museo_chat_turns_total", "Chat turns by intent and language", ["intent", "language"])
 FEATURE_OF = {"recommendations": "recommendations", "order_status": "order_status"}
 ACTIONS.setdefault("recommendations", recommendations)
 
@@ -44,6 +48,13 @@ def speaker(msg: ChatMessage, principal: Principal | None) -> tuple[str | None, 
     if principal is not None:
         return principal.subject, user_id_of(principal)
     return (f"user:{msg.user_id}" if msg.user_id else None), msg.user_id
+
+
+def action_intent(action: ChatAction, language: str | None) -> IntentResult:
+    """A tapped choice as the analysis it stands for: certain, nothing left to resolve."""
+    entities = Entities(product_id=action.product_id, quantity=action.quantity)
+    return IntentResult(intent=action.intent, confidence=1.0, entities=entities,
+                        language=normalise_language(language) or "en", source="action")
 
 
 class ChatOrchestrator:
@@ -113,11 +124,16 @@ class ChatOrchestrator:
         req = IntentRequest(
             text=msg.text, language_hint=hint, context=conv.context(), user_id=conv.user_id
         )
-        result, fallback_used = await self.down.intent(req, key=conv.id)
+        action: ChatAction | None = getattr(msg, "action", None)
+        if action is not None:
+            result, fallback_used = action_intent(action, hint), False
+        else:
+            result, fallback_used = await self.down.intent(req, key=conv.id)
         lang = result.language
         conv.language = normalise_language(msg.language) or lang
         conv.add_turn("user", msg.text, result.intent)
         outcome = await self._act(Turn(conv, result, lang, self.down))
+        TURNS.labels(result.intent, lang).inc()
         conv.last_intent = result.intent
         conv.last_entities = result.entities.model_dump(exclude_none=True)
         conv.pending_question = result.clarification

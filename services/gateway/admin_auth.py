@@ -41,6 +41,7 @@ from libs.auth.scopes import ALL_SCOPES
 log = logging.getLogger(__name__)
 DEFAULT_STATE_DIR = Path(".local/data/auth")
 DEMO_CLIENT_ID = "museo-admin"
+DEMO_DESCRIPTION = "demo admin (make run)"
 
 
 def auth_settings() -> AuthSettings:
@@ -101,11 +102,16 @@ class GatewayAuth:
         return cls(settings, keyring, accounts, api_keys, issuer, authenticator, confirm_key)
 
     def ensure_demo_account(self) -> Path | None:
-        """Create `museo-admin` (all scopes) when there is no account; return the secret file."""
-        if self.accounts.list():
+        """Create `museo-admin` (all scopes) when there is no account; return the secret file.
+        A demo account made before a scope was added gets it (it is the every-scope account)."""
+        if accounts := self.accounts.list():
+            demo = next((a for a in accounts if a.client_id == DEMO_CLIENT_ID
+                         and a.description == DEMO_DESCRIPTION), None)
+            if demo is not None and ALL_SCOPES - set(demo.scopes):
+                self.accounts.put(demo.model_copy(update={"scopes": sorted(ALL_SCOPES)}))
             return None
         _, secret = create_service_account(
-            self.accounts, DEMO_CLIENT_ID, sorted(ALL_SCOPES), description="demo admin (make run)"
+            self.accounts, DEMO_CLIENT_ID, sorted(ALL_SCOPES), description=DEMO_DESCRIPTION
         )
         path = self.settings.state_dir / f"{DEMO_CLIENT_ID}.secret"
         _write_private(path, secret.encode())

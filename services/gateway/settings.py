@@ -20,6 +20,9 @@ class GatewaySettings(ServiceSettings):
     env: str = "dev"  # MUSEO_ENV: "dev" enables the demo sign-in page
     ws_allowed_origins: list[str] = []  # MUSEO_WS_ALLOWED_ORIGINS (JSON list); [] = own origins
     demo_customers_path: str = ""  # JSON list of demo customers; "" = the packaged sample
+    # The admin live panel's other Prometheus endpoints, a JSON object name -> URL (the launcher
+    # sets it to every worker's /metrics and its own); this gateway's metrics are read in-process.
+    admin_metrics_sources: dict[str, str] = {}
     # Every Redis call and every Kafka send the gateway makes is bounded by these: a dependency
     # that is down or stalled gives a 503 in about this long, never a hang.
     redis_timeout_s: float = 0.8

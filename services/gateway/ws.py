@@ -45,6 +45,9 @@ PROTOCOL_VERSION = 1
 MAX_IN_FLIGHT = 16
 
 
+Push = Callable[[dict[str, Any]], Awaitable[None]]
+
+
 @dataclass
 class WsSession:
     session_id: str
@@ -53,6 +56,8 @@ class WsSession:
     data: dict[str, Any] = field(default_factory=dict)
     conn: HTTPConnection | None = None  # the socket: client IP and credentials for rate limits
     session: str | None = None  # a session issued on connect, for the client to keep
+    push: Push | None = None  # send a server-initiated frame (subscriptions such as admin.live)
+    background: dict[str, asyncio.Task[None]] = field(default_factory=dict)  # cancelled on close
 
 
 class FrameError(Exception):
@@ -200,6 +205,12 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     slots = asyncio.Semaphore(MAX_IN_FLIGHT)
     tasks: set[asyncio.Task[None]] = set()
 
+    async def push(frame: dict[str, Any]) -> None:
+        async with send_lock:
+            await ws.send_json({**frame, "correlation_id": uuid.uuid4().hex})
+
+    session.push = push
+
     async def run(raw: str | bytes) -> None:
         async with slots:
             principal_var.set(session.principal)  # this task's own context
@@ -220,5 +231,5 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
-        for task in tasks:
+        for task in [*tasks, *session.background.values()]:
             task.cancel()

@@ -113,3 +113,54 @@ async def test_labels_follow_the_language_and_a_missing_scope_is_an_error(
     await expect(page.locator("#nl-result")).to_be_hidden()
     await page.screenshot(path=str(SHOTS / "reader-forbidden-fr.png"), full_page=True)
     await page.close()
+
+
+async def test_bulk_price_change_in_words_lists_every_product_and_applies_on_confirmation(
+    browser: Browser, admin_stack: AdminStack
+) -> None:
+    http = await admin_stack.client("admin")
+    async with http:
+        for pid, title, category, price in (
+            ("monet-lilies", "Water Lilies by Monet", "prints", 2000),
+            ("monet-sunrise", "Impression, Sunrise (Monet)", "prints", 1999),
+            ("monet-mug", "Monet Garden Mug", "mugs", 850),  # not a print: not selected
+        ):
+            product = {"id": pid, "handle": pid, "title": {"en": title}, "category": category,
+                       "variants": [{"sku": pid.upper(), "price": price, "stock": 5}]}
+            created = await http.post("/v1/admin/products", json=product)
+            assert created.status_code == 201, created.text
+    page = await signed_in(browser, admin_stack, "importer")
+    await page.fill("#nl-text", "lower all Monet prints by 10%")
+    await page.click("#nl-form button[type=submit]")
+    rows = page.locator("#nl-bulk-rows tr")
+    await expect(rows).to_have_count(2, timeout=30_000)
+    await expect(rows.nth(0)).to_contain_text("Water Lilies by Monet")
+    await expect(rows.nth(0)).to_contain_text("£20.00")
+    await expect(rows.nth(0)).to_contain_text("£18.00")
+    await expect(rows.nth(1)).to_contain_text("£19.99")
+    await expect(rows.nth(1)).to_contain_text("£17.99")
+    await expect(page.locator("#nl-summary")).to_have_text("-10% · 2 prices will change")
+    await expect(page.locator("#nl-compare")).to_be_hidden()
+    await page.screenshot(path=str(SHOTS / "bulk-preview.png"), full_page=True)
+
+    await page.fill("#search", "monet")  # nothing written before the confirmation
+    await page.click("#search-form button")
+    await expect(page.locator("#product-rows")).to_contain_text("£20.00", timeout=30_000)
+
+    await page.click("#nl-confirm")
+    await expect(page.locator("#status")).to_have_text("Prices changed for 2 products",
+                                                       timeout=30_000)
+    await page.click("#search-form button")
+    table = page.locator("#product-rows")
+    await expect(table).to_contain_text("£18.00", timeout=30_000)
+    await expect(table).to_contain_text("£17.99")
+    await expect(table).to_contain_text("£8.50")  # the mug kept its price
+    await page.screenshot(path=str(SHOTS / "bulk-applied.png"), full_page=True)
+
+    await page.select_option("#lang", "es")
+    await page.fill("#nl-text", "sube todas las láminas de Monet un 2 GBP")
+    await page.click("#nl-form button[type=submit]")
+    await expect(page.locator("#nl-bulk-rows tr").nth(0)).to_contain_text("20,00", timeout=30_000)
+    await expect(page.locator("#nl-summary")).to_have_text("+2.00 GBP · 2 precios cambiarán")
+    await page.click("#nl-discard")
+    await page.close()

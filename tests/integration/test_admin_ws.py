@@ -134,3 +134,34 @@ async def test_natural_language_change_shows_before_after_and_writes_on_confirm(
         found, value = await tail.next_for(pid)
         assert found and value is not None and value["variants"][0]["price"] == 2990
         await admin.send("admin.products.delete", product_id=pid)
+
+
+async def test_the_live_panel_is_pushed_to_an_ops_reader_only(admin_stack: AdminStack) -> None:
+    ws, admin = await connect(admin_stack)
+    async with ws:
+        await admin.send("admin.auth", token=await admin_stack.token("reader"))
+        refused = await admin.send("admin.live.subscribe")
+        assert refused["type"] == "error" and refused["error"]["code"] == "forbidden"
+        assert "ops:read" in refused["error"]["message"]
+
+        await admin.send("admin.auth", token=await admin_stack.token("admin"))
+        ok = await admin.send("admin.live.subscribe", interval_s=1)
+        assert ok["type"] == "admin.live.subscribed"
+
+        async def pushed() -> dict[str, Any]:
+            while True:
+                out: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                if out["type"] == "admin.live":
+                    return out
+
+        first = await pushed()
+        assert "in_reply_to" not in first and first["sources"]["gateway"] is True
+        for _ in range(5):  # traffic through the gateway: admin requests over Kafka
+            await admin.send("admin.products.list", limit=1)
+        later = await pushed()
+        while later["requests_total"] == first["requests_total"]:
+            later = await pushed()
+        assert later["requests_total"] >= first["requests_total"] + 5
+        assert later["p95_ms"] is not None and later["p95_ms"] > 0
+        bye = await admin.send("admin.live.unsubscribe")
+        assert bye["type"] == "admin.live.unsubscribed"

@@ -6,12 +6,14 @@ WhatsApp. Answers 201 with the Message resource; then POSTs form status callback
 `MessageStatus` sent → delivered [→ read for WhatsApp], `To`, `From`, `AccountSid`, `ApiVersion`)
 signed with `X-Twilio-Signature`.
 
-Meta: `POST /{version}/{phone-number-id}/messages`, `Authorization: Bearer`, JSON `text` inside
-the customer-service window (24 h after the customer last wrote) or `template` anywhere. Answers
+Meta: `POST /{version}/{phone-number-id}/messages`, `Authorization: Bearer`, JSON `text` or
+`interactive` (list, reply buttons, CTA URL; checked as Meta documents them, `meta_rules.py`)
+inside the customer-service window (24 h after the customer last wrote) or `template` anywhere.
+A body that breaks a documented limit is refused with Meta's (#131009) error. Answers
 `{"messaging_product", "contacts": [{input, wa_id}], "messages": [{id: "wamid..."}]}`; then POSTs
 status webhooks (`entry[].changes[].value.statuses[]` with `id`, `status`, `timestamp`,
-`recipient_id`) signed with `X-Hub-Signature-256`. A text outside the window is accepted and then
-fails with error 131047, as Meta does.
+`recipient_id`) signed with `X-Hub-Signature-256`. A text or interactive message outside the
+window is accepted and then fails with error 131047, as Meta does.
 
 Test controls under `/_sim/`: fail the next N sends (HTTP 500 in each vendor's error shape), slow
 down, send callbacks in reverse order, open a customer's 24-hour window, list what was sent.
@@ -31,9 +33,12 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from deploy.local.provider_sim.meta_inbound import customer_message
+from deploy.local.provider_sim.meta_rules import Invalid, check
 from libs.webhook_signatures import meta_signature, twilio_signature
 
 WINDOW_S = 24 * 3600
+FREE_FORM = ("text", "interactive")  # only inside the customer-service window
 
 
 @dataclass
@@ -137,19 +142,24 @@ def create_app(cfg: SimConfig) -> FastAPI:
             body = json.loads(await request.body())
             to = str(body["to"]).lstrip("+")
             kind = body["type"]
-            content = body["text"]["body"] if kind == "text" else body["template"]["name"]
         except (ValueError, KeyError, TypeError):
             return _meta_error(400, 100, "(#100) Invalid parameter")
-        if body.get("messaging_product") != "whatsapp" or kind not in ("text", "template"):
+        if body.get("messaging_product") != "whatsapp" or kind not in FREE_FORM + ("template",):
+            return _meta_error(400, 100, "(#100) Invalid parameter")
+        try:
+            content = body["template"]["name"] if kind == "template" else check(body)
+        except Invalid as exc:
+            return _meta_error(400, 131009, "(#131009) Parameter value is not valid", str(exc))
+        except (KeyError, TypeError, AttributeError):
             return _meta_error(400, 100, "(#100) Invalid parameter")
         if await gate(to + json.dumps(body, sort_keys=True)):
             return _meta_error(500, 1, "An unknown error has occurred.")
         wamid = "wamid." + base64.b64encode(secrets.token_bytes(24)).decode()
-        state.sent.append({"provider": "whatsapp", "id": wamid, "to": to, "type": kind,
-                           "body": content, "payload": body})
         in_window = time.time() - state.windows.get(to, 0) < WINDOW_S
+        state.sent.append({"provider": "whatsapp", "id": wamid, "to": to, "type": kind,
+                           "body": content, "payload": body, "in_window": in_window})
         steps = ["sent", "delivered", "read"] if state.read else ["sent", "delivered"]
-        if kind == "text" and not in_window:
+        if kind in FREE_FORM and not in_window:
             steps = ["failed"]
         later(meta_callbacks(wamid, to, steps))
         reply: dict[str, Any] = {"messaging_product": "whatsapp",
@@ -187,15 +197,23 @@ def create_app(cfg: SimConfig) -> FastAPI:
 
     @app.post("/_sim/whatsapp/inbound")
     async def inbound(body: dict[str, Any]) -> dict[str, Any]:
-        """The customer writes to the shop: opens the 24-hour window; the webhook carries it."""
+        """The customer writes to the shop: opens the 24-hour window; the webhook carries it.
+        `type` text (default, with `text`), list_reply/button_reply (`reply_id`,
+        `reply_title`), image, audio, location...; `deliver: false` returns the signed webhook
+        instead of posting it, for a test to post (and replay) itself."""
         wa_id = str(body["from"]).lstrip("+")
         state.windows[wa_id] = time.time()
-        message = {"from": wa_id, "id": "wamid." + secrets.token_hex(12),
-                   "timestamp": str(int(time.time())), "type": "text",
-                   "text": {"body": str(body.get("text", ""))}}
-        await _post_meta(http, cfg, {"contacts": [{"profile": {"name": body.get("name", "")},
-                                                   "wa_id": wa_id}], "messages": [message]})
-        return {"window_open_until": state.windows[wa_id] + WINDOW_S}
+        message = customer_message(wa_id, body)
+        value = {"contacts": [{"profile": {"name": body.get("name", "")}, "wa_id": wa_id}],
+                 "messages": [message]}
+        out: dict[str, Any] = {"window_open_until": state.windows[wa_id] + WINDOW_S,
+                               "message_id": message["id"]}
+        if body.get("deliver", True):
+            await _post_meta(http, cfg, value)
+        else:
+            raw = json.dumps(_meta_payload(cfg, value)).encode()
+            out.update(body=raw.decode(), signature=meta_signature(cfg.meta_app_secret, raw))
+        return out
 
     @app.get("/_sim/messages")
     async def messages() -> dict[str, Any]:
@@ -209,21 +227,27 @@ def create_app(cfg: SimConfig) -> FastAPI:
     return app
 
 
-def _meta_error(status: int, code: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": "OAuthException", "code": code,
-                                   "fbtrace_id": secrets.token_urlsafe(12)}}, status)
+def _meta_error(status: int, code: int, message: str, details: str | None = None) -> JSONResponse:
+    error: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code,
+                             "fbtrace_id": secrets.token_urlsafe(12)}
+    if details:
+        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    return JSONResponse({"error": error}, status)
 
 
-async def _post_meta(http: httpx.AsyncClient, cfg: SimConfig, value: dict[str, Any]) -> None:
-    if not cfg.whatsapp_webhook_url:
-        return
-    payload = {"object": "whatsapp_business_account", "entry": [{
+def _meta_payload(cfg: SimConfig, value: dict[str, Any]) -> dict[str, Any]:
+    return {"object": "whatsapp_business_account", "entry": [{
         "id": cfg.meta_waba_id, "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "15550000000",
                          "phone_number_id": cfg.meta_phone_number_id},
             **value}}]}]}
-    raw = json.dumps(payload).encode()
+
+
+async def _post_meta(http: httpx.AsyncClient, cfg: SimConfig, value: dict[str, Any]) -> None:
+    if not cfg.whatsapp_webhook_url:
+        return
+    raw = json.dumps(_meta_payload(cfg, value)).encode()
     await _post(http, cfg.whatsapp_webhook_url, content=raw, headers={
         "Content-Type": "application/json",
         "X-Hub-Signature-256": meta_signature(cfg.meta_app_secret, raw)})

@@ -22,6 +22,7 @@ from libs.auth import Principal
 from libs.auth.scopes import CATALOG_IMPORT, CATALOG_READ, CATALOG_WRITE
 from libs.contracts.admin import (
     ADMIN_REQUESTS,
+    ApplyPriceChanges,
     DeleteProduct,
     DeleteReply,
     GetProduct,
@@ -31,6 +32,8 @@ from libs.contracts.admin import (
     ParseProduct,
     ParseReply,
     PendingOperation,
+    PriceChange,
+    PriceChangesReply,
     ProductList,
     ProductReply,
     StartImport,
@@ -81,6 +84,48 @@ async def _upsert(gw: GatewayState, product: Product, mode: str, who: Principal)
 async def _delete(gw: GatewayState, product_id: str, who: Principal) -> DeleteReply:
     req = DeleteProduct(product_id=product_id, actor=who.subject)
     return await gw.rpc.request(topic(gw), req, DeleteReply, key=product_id)
+
+
+def to_confirm(reply: ParseReply, who: Principal) -> dict[str, Any] | None:
+    """What a confirmation token will carry for this parse (None: nothing to confirm yet).
+    A bulk change carries its exact list (without titles), so only what was shown is applied."""
+    if reply.missing:
+        return None
+    if reply.bulk is not None:
+        changes = [c.model_dump(mode="json", exclude={"title"}) for c in reply.bulk.changes]
+        return {"sub": who.subject, "bulk": changes}
+    if reply.operation is not None:
+        return {"sub": who.subject, "op": reply.operation.model_dump(mode="json")}
+    return None
+
+
+class ConfirmError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+async def apply_confirmed(gw: GatewayState, auth: Any, token: str, who: Principal) -> Any:
+    """Apply what a confirmation token carries, for the client it was issued to."""
+    try:
+        payload = auth.verify_confirmation(token)
+        if "bulk" in payload:
+            changes = [PriceChange.model_validate(c) for c in payload["bulk"]]
+            op = None
+        else:
+            op = PendingOperation.model_validate(payload["op"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfirmError(400, "invalid_confirmation", str(exc) or "bad token") from exc
+    if payload.get("sub") != who.subject:
+        raise ConfirmError(403, "forbidden", "the command was parsed for another client")
+    if op is None:
+        req = ApplyPriceChanges(changes=changes, actor=who.subject)
+        return await gw.rpc.request(topic(gw), req, PriceChangesReply)
+    if op.action == "delete":
+        return await _delete(gw, op.product_id, who)
+    if op.product is None:
+        raise ConfirmError(400, "invalid_confirmation", "the confirmed operation has no product")
+    return await _upsert(gw, op.product, op.action, who)
 
 
 @router.post("/products", status_code=201, response_model=ProductReply, summary="Create")
@@ -148,8 +193,7 @@ async def parse_command(
     req = ParseProduct(text=body.text, language=body.language)
     reply = await gw.rpc.request(topic(gw), req, ParseReply)
     out = ParseOut(**reply.model_dump())
-    if reply.operation is not None:
-        payload = {"sub": who.subject, "op": reply.operation.model_dump(mode="json")}
+    if (payload := to_confirm(reply, who)) is not None:
         out.confirmation_token = get_auth(request).sign_confirmation(payload, CONFIRM_TTL_S)
         out.expires_in = CONFIRM_TTL_S
     return out
@@ -163,16 +207,9 @@ async def confirm_command(
     who: Principal = Depends(can_write),
 ) -> Any:
     try:
-        payload = get_auth(request).verify_confirmation(body.token)
-        op = PendingOperation.model_validate(payload["op"])
-    except (ValueError, KeyError) as exc:
-        return problem(400, "invalid_confirmation", str(exc) or "bad confirmation token")
-    if payload.get("sub") != who.subject:
-        return problem(403, "forbidden", "the command was parsed for another client")
-    if op.action == "delete":
-        return await _delete(gw, op.product_id, who)
-    assert op.product is not None
-    return await _upsert(gw, op.product, op.action, who)
+        return await apply_confirmed(gw, get_auth(request), body.token, who)
+    except ConfirmError as exc:
+        return problem(exc.status, exc.code, exc.message)
 
 
 def _safe_name(filename: str | None) -> str:

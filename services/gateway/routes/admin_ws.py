@@ -25,7 +25,6 @@ from libs.contracts.admin import (
     ListProducts,
     ParseProduct,
     ParseReply,
-    PendingOperation,
     ProductList,
     ProductReply,
 )
@@ -33,7 +32,16 @@ from libs.contracts.catalog import Product
 from libs.messaging.principal import principal_var
 from services.gateway.admin_auth import GatewayAuth
 from services.gateway.deps import GatewayState
-from services.gateway.routes.admin import CONFIRM_TTL_S, ParseBody, _delete, _upsert, topic
+from services.gateway.routes.admin import (
+    CONFIRM_TTL_S,
+    ConfirmError,
+    ParseBody,
+    _delete,
+    _upsert,
+    apply_confirmed,
+    to_confirm,
+    topic,
+)
 from services.gateway.ws import FrameError, WsSession, ws_op
 
 router = APIRouter()  # discovery marker: this module only adds WebSocket frame types
@@ -151,7 +159,7 @@ async def _parse(frame: dict[str, Any], session: WsSession, cid: str) -> dict[st
         if op.action != "create":
             data["before"] = _dump((await _fetch(gw, op.product_id, cid)).product)
         data["after"] = _dump(op.product)
-        payload = {"sub": who.subject, "op": op.model_dump(mode="json")}
+    if (payload := to_confirm(parsed, who)) is not None:
         data["confirmation_token"] = _auth(gw).sign_confirmation(payload, CONFIRM_TTL_S)
         data["expires_in"] = CONFIRM_TTL_S
     return _reply(data)
@@ -167,17 +175,9 @@ async def _confirm(frame: dict[str, Any], session: WsSession, cid: str) -> dict[
     who = admin_of(session, CATALOG_WRITE)
     body = ConfirmBody.model_validate(frame)
     try:
-        payload = _auth(session.gw).verify_confirmation(body.token)
-        op = PendingOperation.model_validate(payload["op"])
-    except (ValueError, KeyError) as exc:
-        raise FrameError("invalid_confirmation", str(exc) or "bad confirmation token") from exc
-    if payload.get("sub") != who.subject:
-        raise FrameError("forbidden", "the command was parsed for another client")
-    if op.action == "delete":
-        return _reply(await _delete(session.gw, op.product_id, who))
-    if op.product is None:
-        raise FrameError("invalid_confirmation", "the confirmed operation has no product")
-    return _reply(await _upsert(session.gw, op.product, op.action, who))
+        return _reply(await apply_confirmed(session.gw, _auth(session.gw), body.token, who))
+    except ConfirmError as exc:
+        raise FrameError(exc.code, exc.message) from exc
 
 
 @ws_op("admin.import.status")

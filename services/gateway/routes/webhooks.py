@@ -5,13 +5,13 @@ The gateway only proves the request came from the vendor and forwards it: the si
 checked over the raw body before anything is parsed (Meta: `X-Hub-Signature-256`, HMAC-SHA256
 with the app secret; Twilio: `X-Twilio-Signature`, HMAC-SHA1 over the public URL and the sorted
 form fields with the auth token), then the payload goes as received to `notifications.callbacks`
-(acks=all) and the vendor gets 200. A bad or missing signature gets 403 and nothing is
-forwarded; a Kafka that does not answer gets 503, so the vendor retries later.
+(acks=all) and the vendor gets 200. A bad or missing Meta signature gets 401 (Twilio's: 403) and
+nothing is forwarded; a Kafka that does not answer gets 503, so the vendor retries later.
 
 Meta verifies the endpoint with `GET ?hub.mode=subscribe&hub.verify_token=...&hub.challenge=N`,
-answered with the challenge when the token matches. WhatsApp inbound messages (the chat channel)
-arrive on the same POST; they are forwarded too, and a `messages` handler can be added beside
-the status one without touching the signature check.
+answered with the challenge when the token matches. Inbound customer messages (the chat
+channel) arrive on the same POST: each is also published to `whatsapp.inbound` (key = wa_id)
+with the channel principal `whatsapp:<wa_id>` sealed in its header, for `services/whatsapp`.
 """
 
 from __future__ import annotations
@@ -27,15 +27,20 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from libs.contracts.notifications import NOTIFICATIONS_CALLBACKS, ProviderCallback
+from libs.contracts.principal import H_PRINCIPAL
+from libs.contracts.whatsapp import WHATSAPP_INBOUND, InboundMessage
 from libs.dev_secrets import dev_secret
 from libs.messaging.broker import make_producer
+from libs.messaging.principal import seal
 from libs.webhook_signatures import meta_valid, twilio_valid
+from libs.whatsapp.webhook import inbound_messages, whatsapp_principal
 from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
 
 router = APIRouter(tags=["webhooks"])
 PRODUCER = "webhooks_producer"
 TOPIC = "callbacks_topic"  # extras override, used by tests to isolate a topic
+INBOUND_TOPIC = "whatsapp_inbound_topic"  # likewise for whatsapp.inbound
 
 
 async def _start(gw: GatewayState) -> None:
@@ -47,6 +52,7 @@ async def _start(gw: GatewayState) -> None:
     await producer.start()
     gw.extras[PRODUCER] = producer
     gw.extras.setdefault(TOPIC, NOTIFICATIONS_CALLBACKS)
+    gw.extras.setdefault(INBOUND_TOPIC, WHATSAPP_INBOUND)
 
 
 async def _stop(gw: GatewayState) -> None:
@@ -60,13 +66,20 @@ def setup(app: FastAPI) -> None:
     app.state.shutdown_hooks.append(_stop)
 
 
-async def _forward(gw: GatewayState, callback: ProviderCallback, key: str | None) -> JSONResponse:
+async def _forward(gw: GatewayState, callback: ProviderCallback, key: str | None,
+                   inbound: list[InboundMessage] | None = None) -> JSONResponse:
+    """Publish the callback (and each inbound message) and wait for every acknowledgement; a
+    replay after a partial failure is harmless, the channel is idempotent by message id."""
     producer: AIOKafkaProducer = gw.extras[PRODUCER]
     try:
-        sent = await producer.send(gw.extras.get(TOPIC, NOTIFICATIONS_CALLBACKS),
-                                   callback.model_dump_json().encode(),
-                                   key=key.encode() if key else None)
-        await asyncio.wait_for(sent, timeout=5)
+        sends = [await producer.send(
+            gw.extras[INBOUND_TOPIC], m.model_dump_json().encode(), key=m.wa_id.encode(),
+            headers=[(H_PRINCIPAL, seal(whatsapp_principal(m.wa_id)).encode())])
+            for m in inbound or []]
+        sends.append(await producer.send(gw.extras.get(TOPIC, NOTIFICATIONS_CALLBACKS),
+                                         callback.model_dump_json().encode(),
+                                         key=key.encode() if key else None))
+        await asyncio.wait_for(asyncio.gather(*sends), timeout=5)
     except Exception:  # noqa: BLE001 - the vendor retries a non-2xx later
         return problem(503, "unavailable", "could not record the webhook; retry later")
     return JSONResponse({"ok": True})
@@ -88,14 +101,15 @@ async def whatsapp_webhook(request: Request, gw: GatewayState = Depends(state)) 
     raw = await request.body()
     secret = dev_secret("MUSEO_WHATSAPP_APP_SECRET", "whatsapp-app.secret")
     if not meta_valid(secret, raw, request.headers.get("x-hub-signature-256")):
-        return problem(403, "forbidden", "bad or missing X-Hub-Signature-256")
+        return problem(401, "unauthorized", "bad or missing X-Hub-Signature-256")
     try:
         body = json.loads(raw)
     except ValueError:
         return problem(400, "bad_request", "the body is not JSON")
     if not isinstance(body, dict) or body.get("object") != "whatsapp_business_account":
         return problem(400, "bad_request", "not a WhatsApp Business Account webhook")
-    return await _forward(gw, ProviderCallback(provider="whatsapp", payload=body), None)
+    return await _forward(gw, ProviderCallback(provider="whatsapp", payload=body), None,
+                          inbound_messages(body))
 
 
 @router.post("/webhooks/twilio/status", summary="Twilio message status callback")

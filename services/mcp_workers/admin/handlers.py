@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.admin import (
     AdminRequest,
+    ApplyPriceChanges,
     DeleteProduct,
     DeleteReply,
     GetProduct,
@@ -22,6 +23,8 @@ from libs.contracts.admin import (
     ParseProduct,
     ParseReply,
     PendingOperation,
+    PriceChangesReply,
+    PriceConflict,
     ProductList,
     ProductReply,
     StartImport,
@@ -31,6 +34,7 @@ from libs.contracts.catalog import Product
 from libs.messaging.errors import HandlerError
 from services.mcp_workers.admin.catalog_writer import CatalogWriter
 from services.mcp_workers.admin.jobs import ImportRunner
+from services.mcp_workers.admin.nl_bulk import parse_bulk_price, plan
 from services.mcp_workers.admin.nl_product import (
     DraftIncomplete,
     ProductDraft,
@@ -85,6 +89,8 @@ class AdminService:
                 return await self.jobs.start(request)
             case ImportStatus():
                 return await self.import_status(request.job_id)
+            case ApplyPriceChanges():
+                return await self.apply_prices(request)
         raise HandlerError("bad_request", "unknown op")  # pragma: no cover
 
     def find(self, ref: str) -> Product | None:
@@ -120,6 +126,13 @@ class AdminService:
         return DeleteReply(product_id=current.id, deleted=True)
 
     def parse(self, request: ParseProduct) -> ParseReply:
+        if (bulk := parse_bulk_price(request.text)) is not None:
+            changes = plan(bulk, self.model, self.shop_currency)
+            count = len(changes.changes) if changes else 0
+            return ParseReply(
+                draft=bulk.model_dump(mode="json"),
+                summary=f"price {bulk.describe()} · {bulk.target} · {count} prices",
+                missing=list(bulk.missing), ambiguous=list(bulk.ambiguous), bulk=changes)
         draft = parse_product_command(request.text, request.language)
         missing = list(draft.missing)
         operation: PendingOperation | None = None
@@ -149,6 +162,31 @@ class AdminService:
             return PendingOperation(action="delete", product_id=current.id, product=current)
         updated = draft.apply_to(current, shop_currency=self.shop_currency)
         return PendingOperation(action="update", product_id=current.id, product=updated)
+
+    async def apply_prices(self, request: ApplyPriceChanges) -> PriceChangesReply:
+        """Write the previewed prices; a product whose prices moved since is left whole."""
+        reply = PriceChangesReply()
+        by_product: dict[str, dict[str, tuple[int, int]]] = {}
+        for change in request.changes:
+            by_product.setdefault(change.product_id, {})[change.sku] = (change.before, change.after)
+        for product_id, wanted in by_product.items():
+            current = self.model.get(product_id)
+            prices = {v.sku: v.price for v in current.variants} if current else {}
+            conflicts = [PriceConflict(product_id=product_id, sku=sku, expected=before,
+                                       found=prices.get(sku))
+                         for sku, (before, _) in wanted.items() if prices.get(sku) != before]
+            if current is None or conflicts:
+                reply.conflicts += conflicts
+                continue
+            variants = [v.model_copy(update={"price": wanted[v.sku][1]}) if v.sku in wanted
+                        else v for v in current.variants]
+            stamped = current.model_copy(update={"variants": variants,
+                                                 "updated_at": datetime.now(UTC).isoformat()})
+            await self.writer.put(stamped)
+            reply.applied.append(product_id)
+        log.info("bulk price change by %s: %d written, %d conflicts", request.actor or "?",
+                 len(reply.applied), len(reply.conflicts))
+        return reply
 
     async def import_status(self, job_id: str) -> ImportJobStatus:
         status = await self.jobs.status(job_id)

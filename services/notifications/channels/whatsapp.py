@@ -4,7 +4,8 @@ Free text is allowed only inside the customer-service window (24 h after the cus
 to the shop, which the service learns from inbound-message webhooks); outside it, an approved
 template named after the message kind, in the recipient's language, with the text's key values
 as body parameters. Meta answers with `messages[0].id` (a wamid) and later POSTs status
-webhooks for it.
+webhooks for it. The HTTP call and the reading of Meta's errors are the shared Graph client
+(`libs/whatsapp/graph.py`), which the chat channel (`services/whatsapp`) uses too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 
 from libs.contracts.notifications import Channel, Contact
+from libs.whatsapp.graph import GraphClient, GraphError
 from services.notifications.channels.base import Accepted, SendError
 from services.notifications.templating import Rendered
 
@@ -32,8 +34,7 @@ class WhatsAppCloudSender:
 
     def __init__(self, http: httpx.AsyncClient, base_url: str, version: str,
                  phone_number_id: str, access_token: str, in_window: WindowCheck) -> None:
-        self.http, self.base_url, self.version = http, base_url.rstrip("/"), version
-        self.phone_number_id, self.access_token = phone_number_id, access_token
+        self.graph = GraphClient(http, base_url, version, phone_number_id, access_token)
         self.in_window = in_window
 
     def can_reach(self, contact: Contact) -> bool:
@@ -52,21 +53,7 @@ class WhatsAppCloudSender:
     async def send(self, nid: str, contact: Contact, message: Rendered,
                    unsubscribe_url: str | None) -> Accepted:
         body = await self.payload(message.kind, contact, message)
-        url = f"{self.base_url}/{self.version}/{self.phone_number_id}/messages"
         try:
-            resp = await self.http.post(url, json=body,
-                                        headers={"Authorization": f"Bearer {self.access_token}"})
-        except httpx.HTTPError as exc:
-            raise SendError(f"whatsapp unreachable: {type(exc).__name__}") from exc
-        if resp.status_code == 200:
-            return Accepted(self.provider, str(resp.json()["messages"][0]["id"]))
-        raise SendError(_meta_error(resp), retryable=resp.status_code == 429
-                        or resp.status_code >= 500)
-
-
-def _meta_error(resp: httpx.Response) -> str:
-    try:
-        err = resp.json()["error"]
-        return f"whatsapp {resp.status_code} code {err.get('code')}: {err.get('message')}"
-    except (ValueError, KeyError, TypeError):
-        return f"whatsapp {resp.status_code}"
+            return Accepted(self.provider, await self.graph.send(body))
+        except GraphError as exc:
+            raise SendError(str(exc), retryable=exc.retryable) from exc

@@ -147,3 +147,23 @@ async def test_recommendations_are_looked_up_in_one_batch() -> None:
     found = await products_by_id(ActionTurn(conv, result, "en", down), ["p3", "gone", "p1"])
     assert [p["id"] for p in found] == ["p3", "p1"], "order kept, unknown left out"
     assert [c[0] for c in down.calls] == ["lookup_catalog"], "one call, not one per item"
+
+
+async def test_a_tapped_action_is_done_without_intent_analysis() -> None:
+    from libs.contracts.chat import ChatAction, ChatTurnRequest
+
+    class NoIntent(Scripted):
+        async def intent(self, req: IntentRequest, key: str) -> tuple[IntentResult, bool]:
+            raise AssertionError("a tapped choice needs no analysis")
+
+    down = NoIntent()
+    orch = ChatOrchestrator(MemoryStore(), down)  # type: ignore[arg-type]
+    tapped = ChatTurnRequest(text="Mug 2", conversation_id="conv1", language="es",
+                             action=ChatAction(intent="add_to_basket", product_id="p2"))
+    reply = await orch.handle(tapped)
+    assert (reply.intent.intent, reply.intent.source, reply.intent.language) == (
+        "add_to_basket", "action", "es")
+    assert reply.cart is not None and reply.cart["lines"][0]["product_id"] == "p2"
+    [(_, arguments, owner)] = [c for c in down.calls if c[0] == "add_lines"]
+    assert arguments["lines"] == [{"product_id": "p2", "quantity": 1}]
+    assert owner == "anon:conv1"

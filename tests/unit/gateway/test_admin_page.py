@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.gateway.routes import admin_page, admin_ws
+from services.gateway.routes import admin_live, admin_page, admin_ws
 from services.gateway.ws import OPS
 
 
@@ -55,4 +55,4 @@ def test_the_page_uses_only_frames_the_gateway_knows(client: TestClient) -> None
     html = client.get("/admin").text
     used = set(re.findall(r'send\("(admin\.[a-z.]+)"', html))
     assert used and used <= set(OPS)
-    assert admin_ws.ADMIN_KEY  # the module registered its frames on import
+    assert admin_ws.ADMIN_KEY and admin_live.TASK  # the modules registered their frames on import
