@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import jinja2
 from prometheus_client import Counter
 
 from libs.contracts.notifications import (
@@ -170,8 +171,14 @@ class Notifier:
                     sender: ChannelSender, contact: Contact) -> str | None:
         """Returns None once sent, else the last error (after the status `failed`)."""
         link = self.unsubscribe(request, channel, contact) if channel == "email" else None
-        message = self.renderer.render(request.kind, contact, request.data, link,
-                                       short=channel != "email")
+        try:
+            message = self.renderer.render(request.kind, contact, request.data, link,
+                                           short=channel != "email")
+        except (KeyError, jinja2.TemplateError) as exc:  # an unknown kind or missing data
+            error = f"template {request.kind}: {type(exc).__name__}: {exc}"[:500]
+            await self._status(nid, request, channel, "failed", error=error)
+            await self.store.release(nid)
+            return error
         last = ""
         for attempt in range(1, self.retry.attempts + 1):
             try:

@@ -170,12 +170,13 @@ async def stop_stack(stack: NotifyStack) -> None:
 class SimServer:
     """The provider simulator (deploy/local/provider_sim) served on a free port in this loop."""
 
-    def __init__(self, webhook_url: str | None) -> None:
+    def __init__(self, webhook_url: str | None, inbound_url: str | None = None) -> None:
         from deploy.local.provider_sim.__main__ import SimSettings, config
         from deploy.local.provider_sim.app import create_app
 
         self.port = free_port()
-        self.cfg = config(SimSettings(whatsapp_webhook_url=webhook_url))
+        self.cfg = config(SimSettings(whatsapp_webhook_url=webhook_url,
+                                      twilio_inbound_url=inbound_url))
         self.app = create_app(self.cfg)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                     log_config=None, access_log=False))
