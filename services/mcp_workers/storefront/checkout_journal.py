@@ -3,8 +3,9 @@
 When a shopper asks for a payment link, the worker bridging Kafka passes the verified contact of
 the caller (a customer token's email, a channel's phone; never a body field) with the market and
 language they buy in. That context is kept in Redis under the link's ref (`link_ref(token)`:
-never the token or a raw owner) for as long as the link can still be paid, and put on the
-`Order` when the payment completes (test mode or Stripe's webhook). A raw email or phone never
+never the token or a raw owner) for as long as the link can still be paid (at most 4 days, the
+Stripe webhook retry window), and moved onto the `Order` when the payment completes (test mode
+or Stripe's webhook). A raw email or phone never
 goes into the link itself: links end up in chat logs and browser histories.
 
 A link handed to someone with a verified contact is also a `started` fact on `checkouts` (the
@@ -87,6 +88,7 @@ class CheckoutJournal:
         context = await self.context(ref)
         if context is None:
             return order
+        await self.redis.delete(self._key(ref))  # on the order now: no second copy kept
         return order.model_copy(update={"contact": context.contact or order.contact,
                                         "market": order.market or context.market})
 
