@@ -87,8 +87,11 @@ class Scheduler:
         return jobs
 
     async def run_due(self, handle: Handler, give_up: GiveUp, now: float | None = None) -> int:
-        """Run every job due now; the number run."""
+        """Run every job due now; the number run. A job its handler scheduled again (same id,
+        new time: a message deferred once more) is left for that time."""
+        now = time.time() if now is None else now
         jobs = await self.take(now)
+        leased = now + self.lease_s
         for job in jobs:
             try:
                 await handle(job)
@@ -102,7 +105,9 @@ class Scheduler:
                     log.warning("scheduled job %s failed (%s); retrying", job.job_id, exc)
                     await self.schedule(job, time.time() + min(300.0, 2.0 ** job.attempts))
                 continue
-            await self.cancel(job.job_id)
+            due = await self.due_at(job.job_id)
+            if due is not None and abs(due - leased) < 1e-3:  # not moved by the handler
+                await self.cancel(job.job_id)
         return len(jobs)
 
     async def erase(self, subject: str) -> int:

@@ -85,3 +85,22 @@ async def test_erasure_drops_the_persons_pending_jobs(redis: tuple[Redis, str]) 
     assert await scheduler.due_at(mine.job_id) is None
     assert not await client.exists(f"{prefix}job:{mine.job_id}")
     assert await scheduler.due_at(theirs.job_id) is not None
+
+
+async def test_a_job_its_handler_schedules_again_is_kept_for_then(
+        redis: tuple[Redis, str]) -> None:
+    client, prefix = redis
+    scheduler = Scheduler(client, prefix)
+    again = job()
+    await scheduler.schedule(again, time.time() - 1)
+    later = time.time() + 7200
+
+    async def handle(j: Job) -> None:  # still night where they are: deferred once more
+        await scheduler.schedule(j, later)
+
+    async def never(j: Job, error: str) -> None:
+        raise AssertionError(error)
+
+    assert await scheduler.run_due(handle, never) == 1
+    assert await scheduler.due_at(again.job_id) == later
+    assert await client.exists(f"{prefix}job:{again.job_id}")
