@@ -18,6 +18,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from redis.asyncio import Redis
 
 from libs.catalog.samples import sample_products
 from libs.contracts.catalog import LocalizedText, Product, Variant
@@ -30,12 +31,18 @@ ORDER_TOOLS = {"get_checkout", "complete_checkout", "order_status"}
 
 
 @pytest.fixture
-async def topics(kafka_bootstrap: str) -> AsyncIterator[dict[str, str]]:
+async def topics(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[dict[str, str]]:
+    """Topics and a Redis prefix of the test's own; both removed afterwards."""
     tag = uuid.uuid4().hex[:8]
     names = {"catalog": f"test.catalog.{tag}", "orders": f"test.orders.{tag}",
              "checkouts": f"test.checkouts.{tag}", "tag": tag}
     yield names
     await delete_topics(kafka_bootstrap, [names["catalog"], names["orders"], names["checkouts"]])
+    redis = Redis.from_url(redis_url)
+    keys = [k async for k in redis.scan_iter(match=f"test:{tag}:*", count=1000)]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()
 
 
 def server_params(kafka: str, redis_url: str, topics: dict[str, str]) -> StdioServerParameters:
