@@ -151,6 +151,8 @@ class Launcher:
             "MUSEO_ENV": os.environ.get("MUSEO_ENV", "dev"),
             "MUSEO_SIM_WHATSAPP_WEBHOOK_URL":
                 f"http://127.0.0.1:{self.gateway_port}/webhooks/whatsapp",
+            "MUSEO_SIM_TWILIO_INBOUND_URL":
+                f"http://127.0.0.1:{self.gateway_port}/webhooks/twilio/inbound",
         }
 
     def start_tracing(self, timeout: float = 60) -> None:

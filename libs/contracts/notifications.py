@@ -84,6 +84,7 @@ class ProviderCallback(Message):
 
 
 class StatusQuery(Message):
+    query: Literal["status"] = "status"
     notification_id: str = Field(min_length=1, max_length=64)
 
 
@@ -93,11 +94,15 @@ class StatusReply(Message):
     history: list[DeliveryStatus] = Field(default_factory=list)
 
 
-def contact_from_principal(principal: Any, country: str | None = None) -> Contact | None:
+def contact_from_principal(principal: Any, country: str | None = None,
+                           language: str | None = None) -> Contact | None:
     """The verified contact data a principal carries: a customer's email claim, a channel's
-    phone. Anonymous sessions and machine principals have none, so nothing is sent to them."""
+    phone. Anonymous sessions and machine principals have none, so nothing is sent to them.
+    `country` and `language` are preferences (where and in what language they shop), not
+    identity, so they may come from the request."""
     if principal is None or principal.kind not in ("customer", "channel"):
         return None
     if not principal.email and not principal.phone:
         return None
-    return Contact(email=principal.email, phone=principal.phone, country=country)
+    return Contact(email=principal.email, phone=principal.phone, country=country,
+                   language=language)

@@ -1,13 +1,18 @@
-"""Order contracts: the `orders` topic, one record per completed checkout (key = order id)."""
+"""Order contracts: the `orders` topic, one record per completed checkout (key = order id), and
+the `checkouts` topic, what happened to a cart before (or instead of) an order (key = cart id)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from libs.contracts.notifications import Contact
-from libs.contracts.topics import ORDERS  # noqa: E402,F401 - the topic next to its models
+from libs.contracts.topics import (  # noqa: F401 - the topics next to their models
+    CHECKOUTS,
+    ORDERS,
+)
 
 
 class OrderLine(BaseModel):
@@ -39,3 +44,22 @@ class Order(BaseModel):
     contact: Contact | None = Field(
         default=None, description="verified contact of the buyer, from the principal (never a body)"
     )
+
+
+class CheckoutEvent(BaseModel):
+    """Value of a `checkouts` record. `started`: a shopper with a verified contact got a payment
+    link for the cart (published by the storefront, with that contact, the lines and the total,
+    which an abandoned-cart reminder needs). `cancelled`: the owner cancelled the cart. An order
+    on `orders` for the same cart id ends the story; anything else is an abandoned checkout."""
+
+    schema_version: int = 1
+    event_id: str = Field(min_length=1, max_length=64)
+    kind: Literal["started", "cancelled"]
+    cart_id: str = Field(min_length=1, max_length=64)
+    owner: str = Field(min_length=1, max_length=200)
+    at: datetime
+    market: str | None = None
+    lines: list[OrderLine] = Field(default_factory=list)
+    total: int | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    contact: Contact | None = Field(default=None, description="verified, from the principal")

@@ -26,13 +26,21 @@ def audit_key(request_id: str) -> str:
     return f"privacy:audit:{request_id}"
 
 
+NotificationChannel = Literal["email", "sms", "whatsapp"]
+
+
 class ConsentSettings(BaseModel):
-    """None = not asked. `sale_sharing=False` is a CCPA/CPRA opt-out of sale or sharing."""
+    """None = not asked. `sale_sharing=False` is a CCPA/CPRA opt-out of sale or sharing.
+
+    `marketing` is also what abandoned-cart reminders need (opt-in). `channels` opts a
+    notification channel in (True) or out (False) for the market; a channel the market's
+    policy marks opt-in (WhatsApp everywhere by default) is used only after a True here."""
 
     personalization: bool | None = None
     analytics: bool | None = None
     marketing: bool | None = None
     sale_sharing: bool | None = None
+    channels: dict[NotificationChannel, bool] | None = None
 
 
 class PrivacyCommand(Message):

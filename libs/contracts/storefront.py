@@ -25,7 +25,11 @@ class CartLinesBody(BaseModel):
 
 
 class CheckoutBody(BaseModel):
+    """Where and in what language the shopper buys (a preference: the buyer's contact comes
+    only from their verified credential)."""
+
     country: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=16)
 
 
 class LookupBody(BaseModel):
@@ -101,6 +105,7 @@ class CheckoutUrlArgs(ToolArgs):
     TOOL: ClassVar[str] = "get_checkout_url"
     cart_id: str
     country: str | None = None
+    language: str | None = None
 
 
 class AskBusinessArgs(ToolArgs):

@@ -33,6 +33,8 @@ NOTIFICATIONS_REQUESTS = "notifications.requests"  # request/reply: delivery sta
 NOTIFICATIONS_STATUS = "notifications.status"
 NOTIFICATIONS_CALLBACKS = "notifications.callbacks"  # verified vendor webhooks
 WHATSAPP_INBOUND = "whatsapp.inbound"  # verified inbound WhatsApp messages (the chat channel)
+SHIPMENTS = "shipments"  # an order (or part of it) left with a carrier
+CHECKOUTS = "checkouts"  # a verified shopper got a payment link, or cancelled the cart
 GATEWAY_REPLIES_PREFIX = "gateway.replies."
 
 
@@ -61,6 +63,10 @@ FACT_TOPICS = (
     TopicSpec(NOTIFICATIONS_STATUS, partitions=3),
     TopicSpec(NOTIFICATIONS_CALLBACKS, partitions=3),
     TopicSpec(WHATSAPP_INBOUND, partitions=3),
+    TopicSpec(SHIPMENTS, partitions=3),
+    # Checkout starts name the buyer's contact; they matter for hours (abandoned-cart
+    # reminders), so they are kept a bounded time, like the raw events.
+    TopicSpec(CHECKOUTS, partitions=3, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (

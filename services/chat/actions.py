@@ -186,9 +186,8 @@ async def checkout(turn: Turn) -> Outcome:
     cart = await _cart(turn, turn.conv.owner)
     if not cart or not cart["lines"]:
         return Outcome(say("basket_empty", turn.lang))
-    data = await turn.down.tool(
-        CheckoutUrlArgs(cart_id=cart["id"], country=turn.conv.country), turn.conv.owner
-    )
+    args = CheckoutUrlArgs(cart_id=cart["id"], country=turn.conv.country, language=turn.lang)
+    data = await turn.down.tool(args, turn.conv.owner)
     url = data["checkout_url"]
     return Outcome(say("checkout", turn.lang, url=url), cart=cart, checkout_url=url)
 

@@ -4,7 +4,8 @@
 result of `analyze_intent`). `storefront.requests` carries the generic `ToolCallRequest`, answered
 with `ToolCallReply`. The owner of carts and orders is the subject of the verified principal the
 gateway sealed into `x-museo-principal` (`current_principal()`), never a body field: any `owner`
-argument and the request's `owner` field are ignored.
+argument and the request's `owner` field are ignored. Likewise a tool that takes `contact` (the
+storefront's `get_checkout_url`) gets the principal's verified email/phone, never the client's.
 A server that is down, restarting or too slow becomes an `unavailable` (retryable) error reply.
 """
 
@@ -20,6 +21,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from libs.contracts.intent import IntentRequest, IntentResult
 from libs.contracts.mcp import ToolCallReply, ToolCallRequest
+from libs.contracts.notifications import contact_from_principal
+from libs.contracts.principal import Principal
 from libs.contracts.topics import INTENT_REQUESTS, STOREFRONT_REQUESTS
 from libs.messaging.errors import HandlerError
 from libs.messaging.principal import current_principal
@@ -53,6 +56,19 @@ def owner_arguments(
         if not owner:
             raise HandlerError("forbidden", "this tool needs a signed-in user or session")
         args["owner"] = owner
+    return args
+
+
+def contact_arguments(
+    schema: dict[str, Any] | None, arguments: dict[str, Any], principal: Principal | None
+) -> dict[str, Any]:
+    """Arguments without any client-sent `contact`, plus the verified contact of the caller
+    (a customer token's email, a channel's phone) when the tool takes one and there is one."""
+    args = {k: v for k, v in arguments.items() if k != "contact"}
+    if schema is not None and "contact" in (schema.get("properties") or {}):
+        contact = contact_from_principal(principal)
+        if contact is not None:
+            args["contact"] = contact.model_dump(exclude_none=True)
     return args
 
 
@@ -116,6 +132,7 @@ def tool_handler(
             raise HandlerError("not_found", f"no tool {request.tool!r} on {server}")
         schema = supervisor.tool_schema(server, request.tool)
         args = owner_arguments(schema, request.arguments, principal_owner())
+        args = contact_arguments(schema, args, current_principal())
         return tool_reply(request.tool, await call(supervisor, server, request.tool, args, timeout))
 
     return handle_tool_call

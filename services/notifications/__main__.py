@@ -10,14 +10,16 @@ from faststream.kafka import KafkaBroker
 from pydantic import Field, SecretStr
 from redis.asyncio import Redis
 
-from libs.contracts.notifications import Channel, DeliveryStatus, NotificationRequest
+from libs.contracts.notifications import Channel, Contact, DeliveryStatus, NotificationRequest
 from libs.contracts.orders import ORDERS
 from libs.contracts.privacy import PRIVACY_REQUESTS
 from libs.contracts.topics import (
+    CHECKOUTS,
     NOTIFICATIONS_CALLBACKS,
     NOTIFICATIONS_REQUESTS,
     NOTIFICATIONS_STATUS,
     NOTIFY_REQUESTS,
+    SHIPMENTS,
 )
 from libs.dev_secrets import dev_secret
 from libs.messaging.broker import make_broker
@@ -28,10 +30,17 @@ from services.notifications.channels.base import ChannelSender
 from services.notifications.channels.email import SmtpEmailSender
 from services.notifications.channels.twilio import TwilioSmsSender
 from services.notifications.channels.whatsapp import WhatsAppCloudSender
+from services.notifications.consent import ChannelPolicy, ConsentStore, Policy, address_of
 from services.notifications.delivery import FallbackPolicy, Notifier, RetryPolicy
-from services.notifications.handlers import register
+from services.notifications.handlers import Parts, Topics, register
+from services.notifications.queries import QueryDesk
+from services.notifications.quiet import QuietHours
+from services.notifications.respect import Respect
+from services.notifications.scheduler import Job, Scheduler
 from services.notifications.store import NotificationStore
-from services.notifications.templating import TemplateRenderer
+from services.notifications.templating import TemplateRenderer, language_for
+from services.notifications.triggers import Flows
+from services.notifications.unsubscribe import UnsubscribeClaims, UnsubscribeTokens, mask
 
 
 class NotificationsSettings(ServiceSettings):
@@ -68,7 +77,20 @@ class NotificationsSettings(ServiceSettings):
     # Channel order per market, e.g. {"EU": ["whatsapp", "sms", "email"]}; default elsewhere.
     fallback: dict[str, list[Channel]] = Field(default_factory=dict)
     fallback_default: list[Channel] = Field(default_factory=lambda: list[Channel](["email"]))
-    public_base_url: str = "http://127.0.0.1:3300"
+    public_base_url: str = "http://127.0.0.1:3300"  # unsubscribe links and vendor callbacks
+    shipments_topic: str = SHIPMENTS
+    checkouts_topic: str = CHECKOUTS
+    # Abandoned-cart reminders: once per cart, this long after its checkout link was made,
+    # to a verified contact who said yes to marketing (MUSEO_ABANDONED_CART_DELAY_S).
+    abandoned_cart_reminders: bool = True
+    abandoned_cart_delay_s: float = 3600.0
+    shop_url: str | None = None  # where a reminder sends people; default <public base>/chat
+    # Marketing waits out the night where the recipient is ("off" sends any time).
+    quiet_hours: str = "21:00-08:00"
+    # Channel policy per market, e.g. {"EU": {"sms": "opt_in"}}; default: WhatsApp opt-in,
+    # SMS and email opt-out (see consent.py).
+    channel_policy: dict[str, dict[Channel, Policy]] = Field(default_factory=dict)
+    scheduler_interval_s: float = 1.0
 
 
 @dataclass
@@ -78,25 +100,31 @@ class NotificationsApp:
     http: httpx.AsyncClient
     store: NotificationStore
     notifier: Notifier
+    parts: Parts
+    settings: NotificationsSettings
+
+    async def start(self) -> None:
+        """The scheduler's poller (reminders, quiet-hours deferrals); the broker is separate."""
+        self.parts.scheduler.start(self.parts.flows.run_job, self._give_up,
+                                   self.settings.scheduler_interval_s)
+
+    async def _give_up(self, job: Job, error: str) -> None:
+        await self.notifier.dead_letter(job.request, f"scheduled job failed: {error}")
 
     async def stop(self) -> None:
+        await self.parts.scheduler.stop()
         await self.http.aclose()
         await self.redis.aclose()
 
 
-def build(settings: NotificationsSettings) -> NotificationsApp:
-    """Wire the broker, Redis, SMTP and handlers; connects nothing."""
-    redis = Redis.from_url(settings.redis_url)
-    store = NotificationStore(redis, settings.redis_prefix)
-    broker = make_broker(settings)
-    email = SmtpEmailSender(
+def _senders(settings: NotificationsSettings, http: httpx.AsyncClient,
+             store: NotificationStore) -> dict[Channel, ChannelSender]:
+    senders: dict[Channel, ChannelSender] = {"email": SmtpEmailSender(
         settings.smtp_host, settings.smtp_port, settings.mail_from,
         username=settings.smtp_username,
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
         start_tls=settings.smtp_starttls, use_tls=settings.smtp_tls,
-    )
-    senders: dict[Channel, ChannelSender] = {"email": email}
-    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+    )}
     callback_base = settings.public_base_url.rstrip("/")
     if settings.twilio_base_url:
         senders["sms"] = TwilioSmsSender(
@@ -108,6 +136,20 @@ def build(settings: NotificationsSettings) -> NotificationsApp:
             http, settings.whatsapp_base_url, settings.whatsapp_api_version,
             settings.whatsapp_phone_number_id,
             dev_secret("MUSEO_WHATSAPP_ACCESS_TOKEN", "whatsapp-access.token"), store.in_window)
+    return senders
+
+
+def build(settings: NotificationsSettings) -> NotificationsApp:
+    """Wire the broker, Redis, SMTP/HTTP clients and handlers; connects nothing."""
+    redis = Redis.from_url(settings.redis_url)
+    store = NotificationStore(redis, settings.redis_prefix)
+    broker = make_broker(settings)
+    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+    key = dev_secret("MUSEO_UNSUBSCRIBE_SECRET", "unsubscribe.secret").encode()
+    consent = ConsentStore(redis, key, settings.redis_prefix)
+    tokens = UnsubscribeTokens(key, settings.public_base_url)
+    scheduler = Scheduler(redis, settings.redis_prefix)
+    renderer = TemplateRenderer()
 
     async def publish(status: DeliveryStatus) -> None:
         await broker.publish(status.model_dump(mode="json"), settings.status_topic,
@@ -118,23 +160,40 @@ def build(settings: NotificationsSettings) -> NotificationsApp:
                           request.model_dump_json().encode(), {}, RuntimeError(error),
                           request.subject.encode())
 
+    def unsubscribe(request: NotificationRequest, channel: Channel, contact: Contact) -> str:
+        address = address_of(contact, channel) or ""
+        return tokens.url(UnsubscribeClaims(
+            s=request.subject, c=channel, h=consent.address_hash(channel, address),
+            m=mask(address), l=language_for(contact)))
+
+    respect = Respect(consent, ChannelPolicy({k.upper(): v for k, v in
+                                              settings.channel_policy.items()}),
+                      QuietHours.parse(settings.quiet_hours), store.in_window)
     notifier = Notifier(
-        store, TemplateRenderer(), senders, publish, dead_letter,
+        store, renderer, _senders(settings, http, store), publish, dead_letter,
         retry=RetryPolicy(settings.send_attempts, settings.retry_base_s, settings.retry_cap_s),
         fallback=FallbackPolicy({k.upper(): tuple(v) for k, v in settings.fallback.items()},
                                 tuple(settings.fallback_default)),
+        unsubscribe=unsubscribe, respect=respect,
     )
-    register(broker, notifier, store, orders_topic=settings.orders_topic,
-             requests_topic=settings.requests_topic, callbacks_topic=settings.callbacks_topic,
-             rpc_topic=settings.rpc_topic,
-             privacy_topic=settings.privacy_topic, group_id=settings.group_id)
-    return NotificationsApp(broker, redis, http, store, notifier)
+    flows = Flows(notifier, store, scheduler, reminder_delay_s=settings.abandoned_cart_delay_s,
+                  reminders=settings.abandoned_cart_reminders,
+                  shop_url=settings.shop_url or f"{settings.public_base_url.rstrip('/')}/chat")
+    notifier.defer = flows.defer
+    parts = Parts(notifier, store, consent, scheduler, flows,
+                  QueryDesk(store, renderer, consent, tokens))
+    register(broker, parts, Topics(
+        orders=settings.orders_topic, requests=settings.requests_topic,
+        callbacks=settings.callbacks_topic, rpc=settings.rpc_topic,
+        privacy=settings.privacy_topic, shipments=settings.shipments_topic,
+        checkouts=settings.checkouts_topic), settings.group_id)
+    return NotificationsApp(broker, redis, http, store, notifier, parts, settings)
 
 
 def main() -> None:
     settings = NotificationsSettings()
     app = build(settings)
-    asyncio.run(run_worker(settings, app.broker, on_stop=app.stop))
+    asyncio.run(run_worker(settings, app.broker, on_start=app.start, on_stop=app.stop))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,10 @@ For each channel of the market's policy that can reach the recipient, in order, 
 `attempts` tries spaced by exponential backoff with full jitter. The first channel that accepts
 ends the job; a channel that fails for good moves on to the next. When every channel failed, the
 request goes to `notify.requests.dlq`, from where it can be replayed as it is.
+
+Before any of that, `Respect` is asked: a marketing message needs the person's consent and
+waits out their quiet hours (`defer`); a channel they opted out of, or one their market makes
+opt-in and they never opted into, is skipped as if it could not reach them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import jinja2
 from prometheus_client import Counter
 
 from libs.contracts.notifications import (
@@ -29,6 +34,7 @@ from libs.contracts.notifications import (
 )
 from services.notifications.callbacks import ProviderStatus
 from services.notifications.channels.base import ChannelSender, SendError
+from services.notifications.respect import Respect
 from services.notifications.store import NotificationStore
 from services.notifications.templating import TemplateRenderer
 
@@ -38,7 +44,8 @@ FAILED = Counter("museo_notifications_failed_total",
 
 StatusSink = Callable[[DeliveryStatus], Awaitable[None]]
 DeadLetterSink = Callable[[NotificationRequest, str], Awaitable[None]]
-UnsubscribeLink = Callable[[str, Channel], str | None]
+UnsubscribeLink = Callable[[NotificationRequest, Channel, Contact], str | None]
+DeferSink = Callable[[NotificationRequest, Contact, datetime], Awaitable[None]]
 UNKNOWN_GRACE_S = 30.0
 
 
@@ -72,7 +79,7 @@ class FallbackPolicy:
 class Outcome:
     notification_id: str | None
     channel: Channel | None
-    state: str  # sent | duplicate | failed | unreachable
+    state: str  # sent | duplicate | failed | unreachable | refused | deferred
 
 
 class Notifier:
@@ -80,12 +87,14 @@ class Notifier:
                  senders: Mapping[Channel, ChannelSender], publish: StatusSink,
                  dead_letter: DeadLetterSink, retry: RetryPolicy | None = None,
                  fallback: FallbackPolicy | None = None,
-                 unsubscribe: UnsubscribeLink | None = None) -> None:
+                 unsubscribe: UnsubscribeLink | None = None, respect: Respect | None = None,
+                 defer: DeferSink | None = None) -> None:
         self.store, self.renderer, self.senders = store, renderer, senders
         self.publish, self.dead_letter = publish, dead_letter
         self.retry = retry or RetryPolicy()
         self.fallback = fallback or FallbackPolicy()
-        self.unsubscribe = unsubscribe or (lambda _s, _c: None)
+        self.unsubscribe = unsubscribe or (lambda _r, _ch, _co: None)
+        self.respect, self.defer = respect, defer
 
     async def _status(self, nid: str, request: NotificationRequest, channel: Channel,
                       state: DeliveryState, **kw: Any) -> DeliveryStatus:
@@ -100,10 +109,22 @@ class Notifier:
         provider failure (that is a status), only for a bug or Kafka/Redis being down."""
         if contact is None:
             return Outcome(None, None, "unreachable")
+        if self.respect is not None:
+            if refusal := await self.respect.marketing_refusal(request):
+                log.info("not sent: %s", refusal, extra={"trigger": request.trigger})
+                return Outcome(None, None, "refused")
+            if self.defer and (until := self.respect.defer_until(request, contact)):
+                await self.defer(request, contact, until)  # quiet hours where they are
+                return Outcome(None, None, "deferred")
         errors: list[str] = []
         for channel in self.fallback.channels(request.market, request.channels):
             sender = self.senders.get(channel)
             if sender is None or not sender.can_reach(contact):
+                continue
+            if self.respect and (refusal := await self.respect.channel_refusal(
+                    request, channel, contact)):
+                log.info("channel %s skipped: %s", channel, refusal,
+                         extra={"trigger": request.trigger})
                 continue
             nid = notification_id(request.trigger, channel)
             if not await self.store.claim(nid):
@@ -149,10 +170,15 @@ class Notifier:
     async def _send(self, nid: str, request: NotificationRequest, channel: Channel,
                     sender: ChannelSender, contact: Contact) -> str | None:
         """Returns None once sent, else the last error (after the status `failed`)."""
-        link = None if request.transactional and channel != "email" else self.unsubscribe(
-            request.subject, channel)
-        message = self.renderer.render(request.kind, contact, request.data, link,
-                                       short=channel != "email")
+        link = self.unsubscribe(request, channel, contact) if channel == "email" else None
+        try:
+            message = self.renderer.render(request.kind, contact, request.data, link,
+                                           short=channel != "email")
+        except (KeyError, jinja2.TemplateError) as exc:  # an unknown kind or missing data
+            error = f"template {request.kind}: {type(exc).__name__}: {exc}"[:500]
+            await self._status(nid, request, channel, "failed", error=error)
+            await self.store.release(nid)
+            return error
         last = ""
         for attempt in range(1, self.retry.attempts + 1):
             try:

@@ -9,10 +9,16 @@ Keys (all under `notif:`):
 - `notif:provider:<provider>:<message id>`: which notification a provider callback is about.
 - `notif:owner:<subject>`: the ids of a person's notifications, so erasure can find them.
 - `notif:contact:<subject>`: the last verified contact data seen for a person.
+- `notif:order:<order id>`: whose order it is and its market (a shipment names only the
+  order), and `notif:orders:<subject>` those ids, for erasure.
+- `notif:cart:<cart id>`: `ordered` once the cart became an order, `cancelled`, or `reminded`
+  once its abandoned-cart reminder went: what makes a reminder once per cart, and never after
+  the order.
 """
 
 from __future__ import annotations
 
+import json
 import time
 
 from redis.asyncio import Redis
@@ -111,12 +117,40 @@ class NotificationStore:
         raw = await self.redis.get(f"{self.p}contact:{subject}")
         return Contact.model_validate_json(raw) if raw else None
 
+    async def remember_order(self, order_id: str, subject: str, market: str | None,
+                             contact: Contact | None) -> None:
+        doc = json.dumps({"subject": subject, "market": market})
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(f"{self.p}order:{order_id}", doc, ex=KEEP_S)
+            pipe.sadd(f"{self.p}orders:{subject}", order_id)
+            pipe.expire(f"{self.p}orders:{subject}", KEEP_S)
+            if contact is not None:
+                pipe.set(f"{self.p}contact:{subject}", contact.model_dump_json(), ex=KEEP_S)
+            await pipe.execute()
+
+    async def order(self, order_id: str) -> tuple[str, str | None] | None:
+        """(subject, market) of an order this service saw, else None."""
+        raw = await self.redis.get(f"{self.p}order:{order_id}")
+        if raw is None:
+            return None
+        doc = json.loads(raw)
+        return str(doc["subject"]), doc.get("market")
+
+    async def cart_state(self, cart_id: str) -> str | None:
+        return _s(await self.redis.get(f"{self.p}cart:{cart_id}"))
+
+    async def set_cart_state(self, cart_id: str, state: str) -> None:
+        await self.redis.set(f"{self.p}cart:{cart_id}", state, ex=KEEP_S)
+
     async def erase(self, subject: str) -> dict[str, int]:
-        """Remove the person's contact data and the link from them to their notifications.
+        """Remove the person's contact data and the links from them to their notifications and
+        orders.
 
         Status records hold no personal field (no address, no text), so they stay, now
         unlinked from anyone: the counts of what was sent remain true."""
         ids = [_s(i) for i in await self.redis.smembers(f"{self.p}owner:{subject}")]  # type: ignore[misc]
+        orders = [_s(i) for i in await self.redis.smembers(f"{self.p}orders:{subject}")]  # type: ignore[misc]
         removed = await self.redis.delete(f"{self.p}contact:{subject}")
-        links = await self.redis.delete(f"{self.p}owner:{subject}")
+        links = await self.redis.delete(f"{self.p}owner:{subject}", f"{self.p}orders:{subject}",
+                                        *(f"{self.p}order:{o}" for o in orders))
         return {"contacts": int(removed), "notification_links": int(links), "notifications": len(ids)}

@@ -23,6 +23,7 @@ from deploy.local.infra import InfraConfig
 from deploy.local.mailpit import mailpit_command, wait_mailpit
 from libs.contracts.notifications import Contact
 from libs.contracts.orders import Order, OrderLine
+from libs.contracts.privacy import ConsentSettings, PrivacyCommand
 from libs.contracts.topics import TopicSpec, dlq
 from libs.messaging.topics import ensure_topics
 from services.notifications.__main__ import NotificationsApp, NotificationsSettings, build
@@ -118,18 +119,37 @@ async def start_stack(kafka_bootstrap: str, redis_url: str, **overrides: Any) ->
         requests_topic=f"test.notify.requests.{tag}", rpc_topic=f"test.notifications.rpc.{tag}",
         status_topic=f"test.notifications.status.{tag}", privacy_topic=f"test.privacy.{tag}",
         callbacks_topic=f"test.notifications.callbacks.{tag}",
-        group_id=f"test-notify-{tag}", redis_prefix=f"test:{tag}:notif:", **overrides,
+        shipments_topic=f"test.shipments.{tag}", checkouts_topic=f"test.checkouts.{tag}",
+        group_id=f"test-notify-{tag}", redis_prefix=f"test:{tag}:notif:",
+        **{"scheduler_interval_s": 0.2, **overrides},
     )
     await ensure_topics(kafka_bootstrap, [TopicSpec(t, partitions=1) for t in topics(settings)])
     app = build(settings)
     await app.broker.start()
+    await app.start()
     return NotifyStack(app, settings, Redis.from_url(redis_url), kafka_bootstrap)
 
 
 def topics(settings: NotificationsSettings) -> list[str]:
     names = [settings.orders_topic, settings.requests_topic, settings.rpc_topic,
-             settings.status_topic, settings.privacy_topic, settings.callbacks_topic]
+             settings.status_topic, settings.privacy_topic, settings.callbacks_topic,
+             settings.shipments_topic, settings.checkouts_topic]
     return [*names, *(dlq(n) for n in names)]
+
+
+async def consent(stack: NotifyStack, subject: str, market: str = "*",
+                  **settings: Any) -> None:
+    """Record a person's choices as `PUT /v1/users/me/consent` does (a `privacy.requests`
+    command), and wait until the service has them."""
+    command = PrivacyCommand(request_id=unique("consent"), kind="consent", user_id=subject,
+                             market=market, consent=ConsentSettings(**settings))
+    await stack.app.broker.publish(command.model_dump(mode="json"), stack.settings.privacy_topic,
+                                   key=subject.encode())
+    key = f"{stack.settings.redis_prefix}consent:{subject}"
+    deadline = time.monotonic() + 15
+    while not await stack.redis.hexists(key, market) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert await stack.redis.hexists(key, market), "consent not recorded"
 
 
 async def stop_stack(stack: NotifyStack) -> None:
@@ -150,12 +170,13 @@ async def stop_stack(stack: NotifyStack) -> None:
 class SimServer:
     """The provider simulator (deploy/local/provider_sim) served on a free port in this loop."""
 
-    def __init__(self, webhook_url: str | None) -> None:
+    def __init__(self, webhook_url: str | None, inbound_url: str | None = None) -> None:
         from deploy.local.provider_sim.__main__ import SimSettings, config
         from deploy.local.provider_sim.app import create_app
 
         self.port = free_port()
-        self.cfg = config(SimSettings(whatsapp_webhook_url=webhook_url))
+        self.cfg = config(SimSettings(whatsapp_webhook_url=webhook_url,
+                                      twilio_inbound_url=inbound_url))
         self.app = create_app(self.cfg)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                     log_config=None, access_log=False))

@@ -25,6 +25,7 @@ from tests.integration.notify_fixtures import (
     Mailpit,
     NotifyStack,
     SimServer,
+    consent,
     make_order,
     start_stack,
     stop_stack,
@@ -87,6 +88,7 @@ async def _sent(rig: Rig) -> list[dict[str, Any]]:
 async def test_whatsapp_status_callbacks_move_the_status_to_read(rig: Rig) -> None:
     await rig.sim.control(reorder=False, fail_next=0)
     order = make_order(None, phone="+34612340001", market="EU")
+    await consent(rig.stack, order.owner, channels={"whatsapp": True})  # WhatsApp is opt-in
     await rig.stack.publish_order(order)
     nid = notification_id(f"order:{order.order_id}", "whatsapp")
     current = await _wait_state(rig, nid, "read")
@@ -104,6 +106,7 @@ async def test_callbacks_in_reverse_order_still_end_on_read(rig: Rig) -> None:
     await rig.sim.control(reorder=True, fail_next=0)
     try:
         order = make_order(None, phone="+34612340002", market="EU")
+        await consent(rig.stack, order.owner, channels={"whatsapp": True})
         await rig.stack.publish_order(order)
         nid = notification_id(f"order:{order.order_id}", "whatsapp")
         await _wait_state(rig, nid, "read")
@@ -154,6 +157,7 @@ async def test_provider_down_falls_back_to_the_next_channel(rig: Rig, mailpit: M
     try:
         email = f"{unique('fb')}@example.es"
         order = make_order(email, phone="+34612340004", market="EU")
+        await consent(rig.stack, order.owner, market="EU", channels={"whatsapp": True})
         await rig.stack.publish_order(order)
         [mail] = await mailpit.wait_for(email, timeout=30)
         assert mail["Subject"].startswith("Tu pedido")

@@ -18,10 +18,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from redis.asyncio import Redis
 
 from libs.catalog.samples import sample_products
 from libs.contracts.catalog import LocalizedText, Product, Variant
-from libs.contracts.orders import Order
+from libs.contracts.orders import CheckoutEvent, Order
 from libs.messaging.topics import delete_topics
 from services.mcp_workers.storefront.seed import seed
 
@@ -30,11 +31,18 @@ ORDER_TOOLS = {"get_checkout", "complete_checkout", "order_status"}
 
 
 @pytest.fixture
-async def topics(kafka_bootstrap: str) -> AsyncIterator[dict[str, str]]:
+async def topics(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[dict[str, str]]:
+    """Topics and a Redis prefix of the test's own; both removed afterwards."""
     tag = uuid.uuid4().hex[:8]
-    names = {"catalog": f"test.catalog.{tag}", "orders": f"test.orders.{tag}", "tag": tag}
+    names = {"catalog": f"test.catalog.{tag}", "orders": f"test.orders.{tag}",
+             "checkouts": f"test.checkouts.{tag}", "tag": tag}
     yield names
-    await delete_topics(kafka_bootstrap, [names["catalog"], names["orders"]])
+    await delete_topics(kafka_bootstrap, [names["catalog"], names["orders"], names["checkouts"]])
+    redis = Redis.from_url(redis_url)
+    keys = [k async for k in redis.scan_iter(match=f"test:{tag}:*", count=1000)]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()
 
 
 def server_params(kafka: str, redis_url: str, topics: dict[str, str]) -> StdioServerParameters:
@@ -44,6 +52,7 @@ def server_params(kafka: str, redis_url: str, topics: dict[str, str]) -> StdioSe
         "REDIS_URL": redis_url,
         "MUSEO_CATALOG_TOPIC": topics["catalog"],
         "MUSEO_ORDERS_TOPIC": topics["orders"],
+        "MUSEO_CHECKOUTS_TOPIC": topics["checkouts"],
         "MUSEO_REDIS_PREFIX": f"test:{topics['tag']}:",
         "MUSEO_CHECKOUT_SECRET": "s3cret",
         "MUSEO_PUBLIC_BASE_URL": "http://shop.test",
@@ -162,6 +171,63 @@ async def test_carts_checkout_and_orders_through_kafka_and_redis(
         assert [o["order_id"] for o in mine["orders"]] == [paid["order_id"]]
         theirs = await call(client, "order_status", owner="mallory", order_id=paid["order_id"])
         assert theirs["errors"][0]["code"] == "forbidden"
+
+
+async def checkout_facts(kafka: str, topic: str, count: int) -> list[CheckoutEvent]:
+    """Every partition's records from the start, in the order they were written."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka, group_id=None,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    records = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(records) < count and asyncio.get_running_loop().time() < deadline:
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+    finally:
+        await consumer.stop()
+    records.sort(key=lambda r: r.timestamp)
+    return [CheckoutEvent.model_validate_json(r.value or b"") for r in records]
+
+
+async def test_the_order_carries_the_buyers_verified_contact_from_the_checkout_link(
+    kafka_bootstrap: str, redis_url: str, topics: dict[str, str]
+) -> None:
+    await seed(kafka_bootstrap, topics["catalog"], sample_products())
+    async with Client(
+        server_params(kafka_bootstrap, redis_url, topics), read_timeout_seconds=60
+    ) as client:
+        owner = "customer:lucia"
+        cart = (await call(client, "create_cart", owner=owner,
+                           lines=[{"sku": "H-1", "quantity": 1}]))["cart"]
+        link = await call(client, "get_checkout_url", owner=owner, cart_id=cart["id"],
+                          country="es", language="es-ES",
+                          contact={"email": "lucia@example.com"})
+        token = link["checkout_url"].split("token=", 1)[1]
+        assert "lucia" not in token  # the contact stays out of the link
+        paid = (await call(client, "complete_checkout", token=token))["order"]
+        order = await read_order(kafka_bootstrap, topics["orders"], paid["order_id"])
+        assert order.contact is not None and order.market == "EU"
+        assert order.contact.model_dump(exclude_none=True) == {
+            "email": "lucia@example.com", "country": "ES", "language": "es"}
+
+        anon = (await call(client, "create_cart", owner="anon:s1",
+                           lines=[{"sku": "H-1", "quantity": 1}]))["cart"]
+        bare = await call(client, "get_checkout_url", owner="anon:s1", cart_id=anon["id"])
+        paid_anon = (await call(client, "complete_checkout",
+                                token=bare["checkout_url"].split("token=", 1)[1]))["order"]
+        assert (await read_order(kafka_bootstrap, topics["orders"],
+                                 paid_anon["order_id"])).contact is None
+        dropped = (await call(client, "create_cart", owner=owner,
+                              lines=[{"sku": "H-1", "quantity": 1}]))["cart"]
+        await call(client, "cancel_cart", owner=owner, cart_id=dropped["id"])
+
+    facts = await checkout_facts(kafka_bootstrap, topics["checkouts"], 2)
+    assert [(f.kind, f.cart_id) for f in facts] == [("started", cart["id"]),
+                                                    ("cancelled", dropped["id"])]
+    started = facts[0]
+    assert started.contact == order.contact and started.total == 295 and started.market == "EU"
+    assert started.lines[0].sku == "H-1" and started.currency == "GBP"
 
 
 async def test_catalog_changes_are_followed_live(

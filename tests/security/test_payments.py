@@ -177,3 +177,34 @@ async def test_a_second_stripe_payment_of_one_cart_is_refunded_not_ordered(
         assert answers[0].json()["order_id"]
         assert answers[1].json()["order_id"] is None and answers[1].json()["refunded"] is True
         assert [o["order_id"] for o in await orders_of(http, mine)] == [answers[0].json()["order_id"]]
+
+
+async def test_a_stripe_paid_order_carries_the_signed_in_buyers_contact_not_a_sent_one(
+    kafka_bootstrap: str, redis_url: str, stripe_mock: str
+) -> None:
+    from libs.auth.customer import CustomerTokens
+    from libs.contracts.orders import Order
+
+    async with shop(kafka_bootstrap, redis_url, stripe_env(stripe_mock)) as s, \
+            httpx.AsyncClient(base_url=s.base, timeout=30) as http:
+        lucia = {"Authorization": f"Bearer {CustomerTokens().issue('lucia', 'lucia@example.com')}"}
+        made = await http.post("/v1/carts", headers=lucia,
+                               json={"lines": [{"sku": "H-1", "quantity": 1}]})
+        assert made.status_code == 201, made.text
+        cart_id = made.json()["cart"]["id"]
+        link = await http.post(f"/v1/carts/{cart_id}/checkout", headers=lucia, json={
+            "country": "ES", "contact": {"email": "attacker@evil.example"}})
+        assert link.status_code == 200, link.text
+        total = link.json()["total"]
+        payload = completed_event(await stripe_session_of(s, cart_id),
+                                  amount_total=total["amount"], currency=total["currency"].lower())
+        paid = await http.post("/webhooks/stripe", content=payload.encode(), headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": stripe_signature(payload, WEBHOOK_SECRET)})
+        assert paid.status_code == 200, paid.text
+        raw = await s.redis.get(f"{s.prefix}order:{paid.json()['order_id']}")
+        assert raw is not None
+        order = Order.model_validate_json(raw)
+        assert order.owner == "customer:lucia" and order.market == "EU"
+        assert order.contact is not None
+        assert (order.contact.email, order.contact.country) == ("lucia@example.com", "ES")

@@ -22,6 +22,8 @@ class SimSettings(BaseSettings):
     twilio_account_sid: str = "AC" + "0" * 32
     whatsapp_phone_number_id: str = "100000000000001"
     whatsapp_webhook_url: str | None = "http://127.0.0.1:3300/webhooks/whatsapp"
+    twilio_inbound_url: str | None = "http://127.0.0.1:3300/webhooks/twilio/inbound"
+    twilio_number: str = "+15005550006"
 
 
 def config(settings: SimSettings) -> SimConfig:
@@ -32,6 +34,7 @@ def config(settings: SimSettings) -> SimConfig:
         meta_app_secret=dev_secret("MUSEO_WHATSAPP_APP_SECRET", "whatsapp-app.secret"),
         meta_phone_number_id=settings.whatsapp_phone_number_id,
         whatsapp_webhook_url=settings.whatsapp_webhook_url,
+        twilio_inbound_url=settings.twilio_inbound_url, twilio_number=settings.twilio_number,
     )
 
 

@@ -16,7 +16,8 @@ status webhooks (`entry[].changes[].value.statuses[]` with `id`, `status`, `time
 window is accepted and then fails with error 131047, as Meta does.
 
 Test controls under `/_sim/`: fail the next N sends (HTTP 500 in each vendor's error shape), slow
-down, send callbacks in reverse order, open a customer's 24-hour window, list what was sent.
+down, send callbacks in reverse order, open a customer's 24-hour window, text the shop's Twilio
+number (STOP/START: `twilio_inbound.py`), list what was sent.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from fastapi.responses import JSONResponse
 
 from deploy.local.provider_sim.meta_inbound import customer_message
 from deploy.local.provider_sim.meta_rules import Invalid, check
+from deploy.local.provider_sim import twilio_inbound
 from libs.webhook_signatures import meta_signature, twilio_signature
 
 WINDOW_S = 24 * 3600
@@ -50,6 +52,8 @@ class SimConfig:
     meta_phone_number_id: str = "100000000000001"
     meta_waba_id: str = "200000000000002"
     whatsapp_webhook_url: str | None = None
+    twilio_inbound_url: str | None = None  # the shop's incoming-message webhook
+    twilio_number: str = "+15005550006"
 
 
 @dataclass
@@ -63,6 +67,7 @@ class SimState:
     windows: dict[str, float] = field(default_factory=dict)  # wa_id -> last customer message
     sent: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
+    opted_out: set[str] = field(default_factory=set)  # numbers that texted STOP
 
 
 def create_app(cfg: SimConfig) -> FastAPI:
@@ -103,6 +108,8 @@ def create_app(cfg: SimConfig) -> FastAPI:
         if not form.get("Body"):
             return JSONResponse({"code": 21602, "message": "Message body is required.",
                                  "status": 400}, 400)
+        if form["To"] in state.opted_out:
+            return twilio_inbound.unsubscribed(form["To"])
         if await gate(form["To"] + form["Body"]):
             return JSONResponse({"code": 20500, "message": "Internal Server Error",
                                  "status": 500}, 500)
@@ -221,8 +228,16 @@ def create_app(cfg: SimConfig) -> FastAPI:
 
     @app.post("/_sim/reset")
     async def reset() -> dict[str, Any]:
+        opted_out = state.opted_out
         app.state.sim.__init__()  # type: ignore[misc]
+        state.opted_out = opted_out  # the webhook route holds this set
+        opted_out.clear()
         return {"ok": True}
+
+    twilio_inbound.register(app, account_sid=cfg.twilio_account_sid,
+                            auth_token=cfg.twilio_auth_token, number=cfg.twilio_number,
+                            webhook_url=cfg.twilio_inbound_url, opted_out=state.opted_out,
+                            http=http)
 
     return app
 

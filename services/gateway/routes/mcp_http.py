@@ -142,10 +142,12 @@ def build_mcp(app: FastAPI) -> MCPServer:
 
     @server.tool()
     async def get_checkout_url(
-        cart_id: str, ctx: Context, country: str | None = None
+        cart_id: str, ctx: Context, country: str | None = None, language: str | None = None
     ) -> CallToolResult:
-        """A signed payment link for the cart (valid 30 minutes)."""
-        return await forward("get_checkout_url", {"cart_id": cart_id, "country": country}, ctx)
+        """A signed payment link for the cart (valid 30 minutes); the order confirmation goes
+        to the signed-in customer's email, in `language`."""
+        args = {"cart_id": cart_id, "country": country, "language": language}
+        return await forward("get_checkout_url", args, ctx)
 
     @server.tool()
     async def order_status(ctx: Context, order_id: str | None = None) -> CallToolResult:

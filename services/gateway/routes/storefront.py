@@ -151,8 +151,8 @@ async def checkout(
     body: CheckoutBody | None = None,
     gw: GatewayState = Depends(state),
 ) -> dict[str, Any]:
-    country = body.country if body else None
-    return await call_tool(gw, "get_checkout_url", {"cart_id": cart_id, "country": country}, owner)
+    args = {"cart_id": cart_id, **(body.model_dump() if body else {})}
+    return await call_tool(gw, "get_checkout_url", args, owner)
 
 
 @router.get("/v1/orders", summary="The caller's recent orders")

@@ -153,6 +153,7 @@ class PaymentLink(BaseModel):
     provider: str
     provider_ref: str
     expires_at: datetime
+    ref: str | None = None  # `link_ref` of the signed token: what settles the order later
 
 
 class PaymentProvider(Protocol):
@@ -181,7 +182,7 @@ class TestModePaymentProvider:
         return PaymentLink(
             url=f"{self.base_url.rstrip('/')}/checkout/{quote(cart.id)}?token={token}",
             provider=self.name, provider_ref=token,
-            expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
+            expires_at=datetime.fromtimestamp(claims.expires_at, UTC), ref=link_ref(token),
         )
 
     async def complete_payment(self, provider_ref: str, owner: str,

@@ -4,7 +4,8 @@
 genuine and unexpired, the cart must still exist, still belong to the owner the link was made
 for, and still hold exactly the lines the link was signed over. The order is published to
 `orders` (acks=all, idempotent producer) before anything else changes; only after the broker
-acknowledged is it recorded under `orders:{owner}` in Redis and the basket emptied. Paying the
+acknowledged is it recorded under `orders:{owner}` in Redis and the basket emptied. The order
+carries the buyer's verified contact and market from the link's context (`checkout_journal`). Paying the
 same link twice (double click, retry) returns the first order instead of a second one, and a
 cart is paid at most once: a second link of the same cart gets `already_paid` (409), even when
 both are paid at the same moment (a per-cart lock in Redis serialises settlement).
@@ -34,6 +35,7 @@ from services.mcp_workers.storefront.checkout import (
     owner_hash,
     verify_checkout_token,
 )
+from services.mcp_workers.storefront.checkout_journal import CheckoutJournal
 from services.mcp_workers.storefront.order_views import (
     CheckoutPreview,
     OrderLineView,
@@ -110,9 +112,11 @@ class OrderDesk:
         redis: Redis,
         publish: PublishOrder,
         prefix: str = "",
+        journal: CheckoutJournal | None = None,
     ) -> None:
         self.store, self.payment, self.secret = store, payment, secret
         self.redis, self.publish, self.prefix = redis, publish, prefix
+        self.journal = journal  # the buyer's verified contact and market, by link
 
     def _k(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -200,6 +204,8 @@ class OrderDesk:
             except CheckoutTokenError as exc:
                 return OrderResult(errors=_token_error(exc))
             order = _with_titles(order, cart)
+            if self.journal is not None:
+                order = await self.journal.complete(order, ref)
             await self.publish(order)  # the fact first: nothing else changes unless it is stored
             await self._record(order, ref)
             await self._close(cart)

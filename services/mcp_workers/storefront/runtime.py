@@ -6,7 +6,8 @@ with acks=all and an idempotent producer. Environment:
 
 - KAFKA_BOOTSTRAP_SERVERS, REDIS_URL (as every service)
 - MUSEO_CATALOG_TOPIC (default `catalog.products`; tests use their own topic)
-- MUSEO_ORDERS_TOPIC (default `orders`), MUSEO_REDIS_PREFIX (default "", tests isolate with it)
+- MUSEO_ORDERS_TOPIC (default `orders`), MUSEO_CHECKOUTS_TOPIC (default `checkouts`),
+  MUSEO_REDIS_PREFIX (default "", tests isolate with it)
 - MUSEO_CHECKOUT_SECRET (else the dev file, see `local_secret`)
 - MUSEO_PUBLIC_BASE_URL (default http://127.0.0.1:3300), where checkout links point
 - MUSEO_ENV, MUSEO_PAYMENT_PROVIDER, MUSEO_STRIPE_*: the payment provider (see `payments.py`)
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,12 +27,13 @@ from redis.asyncio import Redis
 
 from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.catalog import CATALOG_PRODUCTS, Product
-from libs.contracts.orders import ORDERS, Order
+from libs.contracts.orders import CHECKOUTS, ORDERS, CheckoutEvent, Order
 from libs.contracts.topics import TopicSpec
 from libs.messaging.broker import make_producer
 from libs.messaging.table import TableFollower
 from libs.messaging.topics import ensure_topics
 from services.mcp_workers.storefront.basket_store import RedisBasketStore
+from services.mcp_workers.storefront.checkout_journal import CheckoutJournal
 from services.mcp_workers.storefront.local_secret import checkout_secret
 from services.mcp_workers.storefront.orders import OrderDesk
 from services.mcp_workers.storefront.payments import (
@@ -54,6 +56,7 @@ class RuntimeConfig:
     catalog_topic: str
     orders_topic: str
     redis_prefix: str
+    checkouts_topic: str
     secret: str
     base_url: str
     payments: PaymentSettings = field(default_factory=PaymentSettings)
@@ -67,6 +70,7 @@ class RuntimeConfig:
             catalog_topic=env.get("MUSEO_CATALOG_TOPIC", CATALOG_PRODUCTS),
             orders_topic=env.get("MUSEO_ORDERS_TOPIC", ORDERS),
             redis_prefix=env.get("MUSEO_REDIS_PREFIX", ""),
+            checkouts_topic=env.get("MUSEO_CHECKOUTS_TOPIC", CHECKOUTS),
             secret=checkout_secret(),
             base_url=env.get("MUSEO_PUBLIC_BASE_URL", "http://127.0.0.1:3300"),
             payments=PaymentSettings(),
@@ -82,19 +86,25 @@ class StorefrontRuntime:
 
 
 class OrderPublisher:
-    """Publishes orders (key = order id) and returns only once all in-sync replicas have them."""
+    """Publishes orders (key = order id) and returns only once all in-sync replicas have them;
+    `checkouts(topic)` publishes checkout facts (key = cart id) through the same producer."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.topic = topic
         self.producer = make_producer(bootstrap, linger_ms=0, client_id="storefront-orders")
 
     async def __call__(self, order: Order) -> None:
+        await self._send(self.topic, order.model_dump_json().encode(), order.order_id)
+
+    def checkouts(self, topic: str) -> Callable[[CheckoutEvent], Awaitable[None]]:
+        async def publish(event: CheckoutEvent) -> None:
+            await self._send(topic, event.model_dump_json().encode(), event.cart_id)
+
+        return publish
+
+    async def _send(self, topic: str, value: bytes, key: str) -> None:
         await self.producer.send_and_wait(
-            self.topic,
-            order.model_dump_json().encode(),
-            key=order.order_id.encode(),
-            headers=[("content-type", b"application/json")],
-        )
+            topic, value, key=key.encode(), headers=[("content-type", b"application/json")])
 
 
 @asynccontextmanager
@@ -105,9 +115,12 @@ async def open_runtime(cfg: RuntimeConfig | None = None) -> AsyncIterator[Storef
     store = RedisBasketStore(redis, prefix=f"{cfg.redis_prefix}basket:")
     payment = build_payment_provider(cfg.payments, base_url=cfg.base_url, secret=cfg.secret,
                                      redis=redis, prefix=cfg.redis_prefix)
-    storefront = Storefront(catalog, store, cfg.secret, cfg.base_url, payment=payment)
     publisher = OrderPublisher(cfg.bootstrap, cfg.orders_topic)
-    desk = OrderDesk(store, payment, cfg.secret, redis, publisher, prefix=cfg.redis_prefix)
+    journal = CheckoutJournal(redis, publisher.checkouts(cfg.checkouts_topic), cfg.redis_prefix)
+    storefront = Storefront(catalog, store, cfg.secret, cfg.base_url, payment=payment,
+                            journal=journal)
+    desk = OrderDesk(store, payment, cfg.secret, redis, publisher, prefix=cfg.redis_prefix,
+                     journal=journal)
     webhooks = stripe_webhooks(payment, desk)
 
     def on_change(product_id: str, product: Product | None) -> None:
@@ -120,9 +133,8 @@ async def open_runtime(cfg: RuntimeConfig | None = None) -> AsyncIterator[Storef
         cfg.bootstrap, cfg.catalog_topic, TypeAdapter(Product), on_change
     )
     await redis.ping()
-    await ensure_topics(
-        cfg.bootstrap, [TopicSpec(cfg.catalog_topic, compacted=True), TopicSpec(cfg.orders_topic)]
-    )
+    await ensure_topics(cfg.bootstrap, [TopicSpec(cfg.catalog_topic, compacted=True),
+                                        TopicSpec(cfg.orders_topic), TopicSpec(cfg.checkouts_topic)])
     await publisher.producer.start()
     try:
         await follower.start()

@@ -8,8 +8,9 @@ the MCP channel: logs go to stderr. Tool names and shapes follow Shopify's
 storefront tools (UCP); each tool is a one-line call into `Storefront`, and returns a pydantic
 model, which the SDK publishes as the tool's output schema and returns as structuredContent.
 
-`owner` is the user id or anonymous session id that carts belong to. Over stdio it is the
-caller's job (the worker bridging Kafka, which got it from the gateway) to pass the real one.
+`owner` is the user id or anonymous session id that carts belong to, and `contact` (of
+`get_checkout_url`) the buyer's verified email/phone. Over stdio it is the caller's job (the
+worker bridging Kafka, which got both from the gateway's sealed principal) to pass the real ones.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from libs.catalog.read_model import CatalogReadModel
+from libs.contracts.notifications import Contact
 from services.mcp_workers.storefront.basket import CartLineInput, InMemoryBasketStore
 from services.mcp_workers.storefront.order_views import WebhookResult
 from services.mcp_workers.storefront.orders import (
@@ -139,10 +141,14 @@ def build_server(storefront: Storefront, orders: OrderDesk | None = None,
 
     @server.tool()
     async def get_checkout_url(
-        owner: Owner, cart_id: str, country: str | None = None
+        owner: Owner, cart_id: str, country: str | None = None, language: str | None = None,
+        contact: Annotated[Contact | None, Field(
+            description="the buyer's verified contact; the Kafka bridge sets it from the "
+            "caller's credential and replaces any other")] = None,
     ) -> CheckoutResult:
-        """A signed payment link for the cart (valid 30 minutes)."""
-        return await storefront.get_checkout_url(owner, cart_id, country)
+        """A signed payment link for the cart (valid 30 minutes). The order confirmation goes
+        to `contact`, in `language` (en/es/fr) and `country`'s formats."""
+        return await storefront.get_checkout_url(owner, cart_id, country, language, contact)
 
     @server.tool()
     def ask_business(

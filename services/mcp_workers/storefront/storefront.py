@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.catalog import Money, Product, Variant
+from libs.contracts.notifications import Contact
 from services.mcp_workers.storefront.basket import (
     BasketAccessError,
     BasketNotFoundError,
@@ -25,6 +26,7 @@ from services.mcp_workers.storefront.checkout import (
     PaymentProvider,
     TestModePaymentProvider,
 )
+from services.mcp_workers.storefront.checkout_journal import CheckoutJournal, buyer_contact
 from services.mcp_workers.storefront.qa import Answer, ShopQA
 from services.mcp_workers.storefront.search import CatalogSearch, InvalidCursorError, SearchFilters
 from services.mcp_workers.storefront.views import (
@@ -58,6 +60,7 @@ class Storefront:
         payment: PaymentProvider | None = None,
         qa: ShopQA | None = None,
         cart_ttl_seconds: int | None = None,
+        journal: CheckoutJournal | None = None,
     ) -> None:
         if not checkout_secret:
             raise ValueError("checkout_secret is required")
@@ -70,6 +73,7 @@ class Storefront:
                                      ttl_seconds=cart_ttl_seconds or DEFAULT_TTL_SECONDS)
         self.payment = payment or TestModePaymentProvider(base_url, checkout_secret)
         self.qa = qa or ShopQA()
+        self.journal = journal
 
     def search_catalog(
         self, query: str = "", *, category: str | None = None, price_min: int | None = None,
@@ -152,13 +156,19 @@ class Storefront:
 
     async def cancel_cart(self, owner: str, cart_id: str) -> CartResult:
         try:
-            return CartResult(cart=cart_view(await self.baskets.cancel_cart(owner, cart_id)))
+            cart = await self.baskets.cancel_cart(owner, cart_id)
         except (BasketNotFoundError, BasketAccessError) as exc:
             return CartResult(errors=_errors(exc))
+        if self.journal is not None:
+            await self.journal.cancelled(cart)
+        return CartResult(cart=cart_view(cart))
 
-    async def get_checkout_url(self, owner: str, cart_id: str,
-                               country: str | None = None) -> CheckoutResult:
-        """Re-validate the cart against the current catalog, then hand out a payment link."""
+    async def get_checkout_url(self, owner: str, cart_id: str, country: str | None = None,
+                               language: str | None = None,
+                               contact: Contact | None = None) -> CheckoutResult:
+        """Re-validate the cart against the current catalog, then hand out a payment link.
+        `contact` is the caller's verified contact (the bridge's, from the principal): kept
+        with the link and put on the order once paid, so the buyer gets a confirmation."""
         try:
             cart = await self.baskets.get_cart(owner, cart_id)
             lines = [CartLineInput(sku=ln.sku, quantity=ln.quantity) for ln in cart.lines]
@@ -168,10 +178,14 @@ class Storefront:
         if not cart.lines:
             return CheckoutResult(errors=[LineError(line=-1, code="empty_cart",
                                                     message="the cart is empty")])
+        market = region_for_country(country)
         try:
-            link = await self.payment.create_payment_link(cart, region_for_country(country))
+            link = await self.payment.create_payment_link(cart, market)
         except PaymentError as exc:
             return CheckoutResult(errors=[LineError(line=-1, code=exc.code, message=str(exc))])
+        if self.journal is not None and link.ref:
+            await self.journal.started(link.ref, cart, buyer_contact(contact, country, language),
+                                       market)
         return CheckoutResult(checkout_url=link.url, expires_at=link.expires_at,
                               total=Money(amount=cart.subtotal, currency=cart.currency))
 

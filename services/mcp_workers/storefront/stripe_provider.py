@@ -101,7 +101,7 @@ class StripePaymentProvider:
             pipe.set(self._k("cart", cart.id), session.id, ex=LINK_RECORD_TTL_S)
             await pipe.execute()
         return PaymentLink(url=str(session.url), provider=self.name, provider_ref=session.id,
-                           expires_at=datetime.fromtimestamp(expires_at, UTC))
+                           expires_at=datetime.fromtimestamp(expires_at, UTC), ref=ref)
 
     async def _expire_previous(self, cart_id: str) -> None:
         previous = await self.redis.get(self._k("cart", cart_id))

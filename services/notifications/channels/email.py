@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid, parseaddr
 
 import aiosmtplib
 
 from libs.contracts.notifications import Channel, Contact
 from services.notifications.channels.base import Accepted, SendError
 from services.notifications.templating import Rendered
+
+WIRE = SMTP.clone(max_line_length=998)
 
 
 class SmtpEmailSender:
@@ -43,18 +46,27 @@ class SmtpEmailSender:
         if unsubscribe_url:
             mail["List-Unsubscribe"] = f"<{unsubscribe_url}>"
             mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        mail.set_content(message.text)
+        # quoted-printable: 7-bit clean, so any relay takes it (8BITMIME or not)
+        mail.set_content(message.text, cte="quoted-printable")
         if message.html:
-            mail.add_alternative(message.html, subtype="html")
+            mail.add_alternative(message.html, subtype="html", cte="quoted-printable")
         mail["Content-Language"] = message.language  # after set_content, which drops Content-*
         return mail
+
+    def wire(self, mail: EmailMessage) -> bytes:
+        """The message as sent: CRLF, and header lines up to RFC 5322's 998 characters, so a
+        long `List-Unsubscribe` URL stays one token (at 78 the email package would rewrite it
+        as RFC 2047 encoded-words, which no mail client reads as a URL)."""
+        return mail.as_bytes(policy=WIRE)
 
     async def send(self, nid: str, contact: Contact, message: Rendered,
                    unsubscribe_url: str | None) -> Accepted:
         mail = self.build(nid, contact, message, unsubscribe_url)
         try:
             await aiosmtplib.send(
-                mail, hostname=self.host, port=self.port, username=self.username,
+                self.wire(mail), sender=parseaddr(self.sender)[1],
+                recipients=[contact.email or ""], hostname=self.host, port=self.port,
+                username=self.username,
                 password=self.password, start_tls=self.start_tls, use_tls=self.use_tls,
                 timeout=self.timeout_s,
             )

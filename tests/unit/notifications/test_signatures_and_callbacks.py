@@ -76,3 +76,15 @@ def test_email_is_multipart_with_unsubscribe_headers() -> None:
     assert mail["List-Unsubscribe"] == "<https://shop.example/u/t>"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["To"] == "ana@example.es" and mail["Content-Language"] == "es"
+
+
+def test_a_long_unsubscribe_url_stays_one_readable_header_on_the_wire() -> None:
+    sender = SmtpEmailSender("127.0.0.1", 1025, "Museo <shop@museo.example>")
+    url = "https://shop.example/unsubscribe/" + "eyJzIjoiY3VzdG9tZXI6" * 12 + ".XzgcQ3Oeonug"
+    wire = sender.wire(sender.build("ntf_1", Contact(email="ana@example.es"),
+                                    Rendered("Tu pedido está confirmado", "texto", None, "es"),
+                                    url))
+    assert f"List-Unsubscribe: <{url}>\r\n".encode() in wire
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in wire
+    assert b"=?utf-8?" in wire  # the non-ASCII subject is still encoded as it must be
+    assert wire.isascii()  # 7-bit clean: any relay takes it

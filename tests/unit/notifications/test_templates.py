@@ -74,3 +74,29 @@ def test_unknown_kind_and_missing_field_are_errors(renderer: TemplateRenderer) -
 def test_every_kind_has_every_shop_language(renderer: TemplateRenderer) -> None:
     for kind in renderer.kinds():
         assert renderer.languages(kind) == ["en", "es", "fr"], kind
+
+
+SHIPMENT = {"order_id": "ord_42", "carrier": "Correos", "tracking_number": None,
+            "tracking_url": "https://t.example/?a=1&b=<2>", "shipped_at": "2026-12-03T09:00:00+00:00"}
+
+
+def test_shipping_update_in_spanish_links_the_tracking_page(renderer: TemplateRenderer) -> None:
+    out = renderer.render("shipping_update", Contact(country="ES"), SHIPMENT, "https://u/x")
+    assert out.subject == "Tu pedido ord_42 está en camino"
+    assert "salió el 3 de diciembre de 2026 con Correos" in out.text
+    assert "Número de seguimiento" not in out.text  # none given
+    assert out.html is not None and 'href="https://t.example/?a=1&amp;b=&lt;2&gt;"' in out.html
+    sms = renderer.render("shipping_update", Contact(phone="+33612345678"), SHIPMENT, short=True)
+    assert sms.text.startswith("Museo : votre commande ord_42 est partie avec Correos")
+    assert sms.params == ("ord_42", "Correos", "https://t.example/?a=1&b=<2>")
+
+
+def test_abandoned_cart_reminder_lists_the_basket_and_texts_say_how_to_stop(
+        renderer: TemplateRenderer) -> None:
+    cart = {"lines": ORDER["lines"], "total": 123450, "currency": "EUR",
+            "shop_url": "https://shop.example/chat"}
+    email = renderer.render("abandoned_cart", Contact(country="FR"), cart)
+    assert email.subject == "Vous avez oublié quelque chose dans votre panier"
+    assert "1\u00a0234,50\u00a0€" in email.text and "https://shop.example/chat" in email.text
+    sms = renderer.render("abandoned_cart", Contact(phone="+34612345678"), cart, short=True)
+    assert "Responde STOP" in sms.text and "1.234,50\u00a0€" in sms.text

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from mcp_types import CallToolResult, TextContent
 
+from libs.contracts.principal import Principal
 from libs.messaging.errors import HandlerError
-from services.mcp_workers.bridge import owner_arguments, tool_reply
+from services.mcp_workers.bridge import contact_arguments, owner_arguments, tool_reply
 
 OWNER_SCHEMA = {"properties": {"owner": {"type": "string"}, "cart_id": {"type": "string"}}}
 
@@ -37,3 +38,29 @@ def test_tool_reply_carries_structured_text_and_error_flag() -> None:
     assert reply.is_error and reply.text == "no such cart" and reply.structured is None
     listy = CallToolResult(content=[], structured_content=[1, 2])
     assert tool_reply("t", listy).structured == {"result": [1, 2]}
+
+
+CONTACT_SCHEMA = {"properties": {"owner": {}, "cart_id": {}, "contact": {}}}
+
+
+def test_a_customers_verified_email_replaces_a_client_sent_contact() -> None:
+    customer = Principal(subject="customer:lucia", kind="customer", email="lucia@example.com")
+    sent = {"cart_id": "c1", "contact": {"email": "attacker@evil.example"}}
+    assert contact_arguments(CONTACT_SCHEMA, sent, customer) == {
+        "cart_id": "c1", "contact": {"email": "lucia@example.com"}}
+
+
+def test_a_channel_principal_gives_its_phone_and_others_give_nothing() -> None:
+    channel = Principal(subject="whatsapp:34612345678", kind="channel", phone="+34612345678")
+    anonymous = Principal(subject="anon:s1", kind="anonymous")
+    machine = Principal(subject="museo-admin", kind="service_account", email="ops@museo.example")
+    sent = {"cart_id": "c1", "contact": {"email": "someone@example.com"}}
+    assert contact_arguments(CONTACT_SCHEMA, sent, channel)["contact"] == {"phone": "+34612345678"}
+    for nobody in (anonymous, machine, None):
+        assert contact_arguments(CONTACT_SCHEMA, sent, nobody) == {"cart_id": "c1"}
+
+
+def test_tools_that_take_no_contact_never_get_one() -> None:
+    customer = Principal(subject="customer:lucia", kind="customer", email="lucia@example.com")
+    assert contact_arguments(OWNER_SCHEMA, {"cart_id": "c1", "contact": {"email": "x@y.z"}},
+                             customer) == {"cart_id": "c1"}
