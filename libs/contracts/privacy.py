@@ -76,3 +76,4 @@ class ExportReply(Message):
     consent: dict[str, ConsentSettings] = Field(default_factory=dict)  # market -> settings
     conversations: list[dict[str, Any]] = Field(default_factory=list)
     baskets: list[dict[str, Any]] = Field(default_factory=list)
+    orders: list[dict[str, Any]] = Field(default_factory=list)

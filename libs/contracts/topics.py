@@ -52,27 +52,28 @@ REQUEST_TOPICS = (
     NOTIFICATIONS_REQUESTS,
     CHAT_REQUESTS,
 )
+# Records that name a person (an id, an address, a phone, what they wrote) cannot be erased one
+# by one inside a Kafka log, so those topics keep a bounded week; what lasts is in Redis, where
+# erasure reaches it (profiles removed, orders anonymised, contacts dropped).
+PERSONAL_RETENTION = {"retention.ms": str(7 * 24 * 3600 * 1000)}
 FACT_TOPICS = (
     TopicSpec(CATALOG_PRODUCTS, partitions=3, compacted=True),
-    # Raw events cannot be erased per user inside the log, so they are kept a bounded time;
-    # what lasts is the profile in Redis, which erasure removes.
-    TopicSpec(EVENTS_RAW, partitions=3, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
-    TopicSpec(ORDERS, partitions=3),
+    TopicSpec(EVENTS_RAW, partitions=3, config=PERSONAL_RETENTION),
+    TopicSpec(ORDERS, partitions=3, config=PERSONAL_RETENTION),  # owner and contact inside
     TopicSpec(PRIVACY_REQUESTS, partitions=1),
     TopicSpec(NOTIFY_REQUESTS, partitions=3),
     TopicSpec(NOTIFICATIONS_STATUS, partitions=3),
-    TopicSpec(NOTIFICATIONS_CALLBACKS, partitions=3),
-    TopicSpec(WHATSAPP_INBOUND, partitions=3),
+    TopicSpec(NOTIFICATIONS_CALLBACKS, partitions=3, config=PERSONAL_RETENTION),  # phones
+    TopicSpec(WHATSAPP_INBOUND, partitions=3, config=PERSONAL_RETENTION),  # messages, phones
     TopicSpec(SHIPMENTS, partitions=3),
-    # Checkout starts name the buyer's contact; they matter for hours (abandoned-cart
-    # reminders), so they are kept a bounded time, like the raw events.
-    TopicSpec(CHECKOUTS, partitions=3, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
+    # Checkout starts name the buyer's contact; they matter for hours (abandoned-cart reminders).
+    TopicSpec(CHECKOUTS, partitions=3, config=PERSONAL_RETENTION),
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     *(TopicSpec(t, partitions=3) for t in REQUEST_TOPICS),
     *FACT_TOPICS,
-    *(TopicSpec(dlq(t.name), partitions=1) for t in FACT_TOPICS),
+    *(TopicSpec(dlq(t.name), partitions=1, config=dict(t.config)) for t in FACT_TOPICS),
     *(TopicSpec(dlq(t), partitions=1) for t in REQUEST_TOPICS),
 )
 

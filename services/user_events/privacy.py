@@ -18,7 +18,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from libs.auth.scopes import USERS_ADMIN
 from libs.contracts.chat import user_conversation_key
+from libs.contracts.principal import Principal
 from libs.contracts.privacy import (
     ExportReply,
     ExportRequest,
@@ -27,6 +29,8 @@ from libs.contracts.privacy import (
     audit_key,
     consent_key,
 )
+from libs.messaging.errors import HandlerError
+from libs.messaging.principal import current_principal
 from libs.profiles.redis_store import alias_key
 from libs.profiles.store import redis_key
 from services.user_events.domain import from_redis
@@ -146,19 +150,19 @@ class PrivacyService:
 
     async def _anonymise_orders(self, ids: list[str]) -> int:
         """Rewrite every order listed for these owners without its owner (TTL kept)."""
-        order_ids: list[str] = []
-        for owner in _owner_forms(ids):
-            listed = await self.redis.lrange(f"orders:{owner}", 0, -1)  # type: ignore[misc]
-            order_ids.extend(i.decode() if isinstance(i, bytes) else i for i in listed)
         done = 0
-        async for key, doc in self._load([f"order:{i}" for i in dict.fromkeys(order_ids)]):
+        async for key, doc in self._load([f"order:{i}" for i in await self._order_ids(ids)]):
             if doc.get("owner") != ERASED_OWNER:
                 await self.redis.set(key, json.dumps(anonymised_order(doc)), keepttl=True)
                 done += 1
         return done
 
     async def export(self, request: ExportRequest) -> ExportReply:
-        """Everything held about `request.user_id`, as stored."""
+        """Everything held about `request.user_id`, as stored, for that person or an operator
+        with `users:admin` (checked here too, not only at the gateway: the principal is the
+        sealed one the gateway verified)."""
+        if not may_read(current_principal(), request.user_id):
+            raise HandlerError("forbidden", "an export is for its subject or users:admin")
         ids = await self._identities(request.user_id, [])
         profiles = []
         consent = {}
@@ -173,4 +177,26 @@ class PrivacyService:
             user_id=request.user_id, profiles=profiles, consent=consent,
             conversations=[d for _, d in await self.owned("conv:*", ids)],
             baskets=[d for _, d in await self.owned("basket:*", ids)],
+            orders=await self._orders(ids),
         )
+
+    async def _order_ids(self, ids: list[str]) -> list[str]:
+        """Every order listed under the person's owner forms (`orders:{owner}`, the storefront's
+        index), once each."""
+        order_ids: list[str] = []
+        for owner in _owner_forms(ids):
+            listed = await self.redis.lrange(f"orders:{owner}", 0, -1)  # type: ignore[misc]
+            order_ids.extend(i.decode() if isinstance(i, bytes) else i for i in listed)
+        return list(dict.fromkeys(order_ids))
+
+    async def _orders(self, ids: list[str]) -> list[dict[str, Any]]:
+        return [doc async for _, doc in self._load([f"order:{i}" for i in
+                                                      await self._order_ids(ids)])]
+
+
+def may_read(who: Principal | None, user_id: str) -> bool:
+    if who is None:
+        return False
+    if who.is_shopper:
+        return who.subject == user_id
+    return who.has_scope(USERS_ADMIN)

@@ -85,6 +85,11 @@ async def test_erasure_removes_every_piece_of_personal_data(stack: Stack) -> Non
     await stack.redis.set(f"basket:{basket}", json.dumps(
         {"id": basket, "owner": key, "lines": [], "currency": "GBP",
          "created_at": now, "updated_at": now}))
+    order = unique("order")
+    await stack.redis.set(f"order:{order}", json.dumps(
+        {"order_id": order, "owner": key, "contact": {"email": f"{customer}@example.com"},
+         "lines": [], "created_at": now}))
+    await stack.redis.rpush(f"orders:{key}", order)
     await poll(lambda: stack.redis.exists(f"consent:{key}"), bool, 20)
     exported = await stack.get(f"/v1/users/{key}/export")
     assert exported.status_code == 200
@@ -94,6 +99,7 @@ async def test_erasure_removes_every_piece_of_personal_data(stack: Stack) -> Non
     assert data["consent"]["*"]["personalization"] is True
     assert [c["id"] for c in data["conversations"]] == [conv_id]
     assert [b["id"] for b in data["baskets"]] == [basket]
+    assert [o["order_id"] for o in data["orders"]] == [order]  # the export names their orders
     assert await _redis_mentions(stack, [customer, visitor])  # the search finds them before
 
     resp = await stack.send("DELETE", f"/v1/users/{key}")
@@ -102,6 +108,9 @@ async def test_erasure_removes_every_piece_of_personal_data(stack: Stack) -> Non
     assert done["status"] == "done"
     assert done["audit"]["removed"]["profiles"] >= 1 and done["audit"]["removed"]["baskets"] == 1
     assert await _redis_mentions(stack, [customer, visitor]) == []
+    kept = json.loads(await stack.redis.get(f"order:{order}") or b"{}")
+    assert kept["owner"] == "erased" and "contact" not in kept  # bookkeeping stays, nobody's
+    await stack.redis.delete(f"order:{order}", f"orders:{key}")
     audit = await stack.redis.get(f"privacy:audit:{done['request_id']}")
     assert audit is not None and customer.encode() not in audit and visitor.encode() not in audit
     assert (await stack.get(f"/v1/users/{key}/export")).json()["profiles"] == []

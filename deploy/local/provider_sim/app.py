@@ -34,9 +34,9 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from deploy.local.provider_sim import twilio_inbound
 from deploy.local.provider_sim.meta_inbound import customer_message
 from deploy.local.provider_sim.meta_rules import Invalid, check
-from deploy.local.provider_sim import twilio_inbound
 from libs.webhook_signatures import meta_signature, twilio_signature
 
 WINDOW_S = 24 * 3600
