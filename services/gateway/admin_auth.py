@@ -164,7 +164,8 @@ def install_redaction() -> None:
 
 
 def get_auth(request: Request) -> GatewayAuth:
-    auth: GatewayAuth = request.app.state.gw.extras["auth"]
+    auth: GatewayAuth | None = request.app.state.gw.auth
+    assert auth is not None, "routes/oauth.py's start-up hook loads it"
     return auth
 
 

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from libs.messaging.broker import make_producer
 from libs.messaging.rpc import RpcClient
 from libs.telemetry.logging import setup_logging
 from libs.telemetry.tracing import setup_tracing, shutdown_tracing
@@ -56,7 +57,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             retry=Retry(NoBackoff(), 0),
             driver_info=None,
         )
-        app.state.gw = GatewayState(settings=settings, rpc=rpc, redis=redis)
+        # One producer of facts for every route that publishes (events, webhooks, privacy,
+        # shipments): acks=all, and each send bounded by the routes' own send timeout.
+        producer = make_producer(settings.kafka_bootstrap_servers, linger_ms=1,
+                                 request_timeout_ms=5000,
+                                 client_id=f"gateway-{settings.instance_id}")
+        await producer.start()
+        app.state.gw = GatewayState(settings=settings, rpc=rpc, redis=redis, producer=producer)
         for hook in app.state.startup_hooks:
             await hook(app.state.gw)
         log.info("gateway ready on %s:%s", settings.host, settings.port)
@@ -65,6 +72,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         finally:
             for hook in app.state.shutdown_hooks:
                 await hook(app.state.gw)
+            await producer.stop()
             await rpc.stop()
             await redis.aclose()
             shutdown_tracing()

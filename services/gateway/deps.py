@@ -14,10 +14,12 @@ to services carry it sealed in `x-museo-principal`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
+import httpx
 import jwt
+from aiokafka import AIOKafkaProducer
 from fastapi import Depends, Request, Response
 from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
@@ -31,6 +33,11 @@ from libs.messaging.rpc import RpcClient
 from services.gateway.sessions import new_session, verify_session
 from services.gateway.settings import GatewaySettings
 
+if TYPE_CHECKING:  # built by the modules that own them, which import this one
+    from services.gateway.admin_auth import GatewayAuth
+    from services.gateway.live_panel import LiveSampler
+    from services.gateway.ratelimit import RateLimiter
+
 SESSION_COOKIE = "museo_session"
 
 
@@ -40,15 +47,28 @@ class NotYours(Exception):
     def __init__(self, message: str = "you may only act on your own data") -> None:
         super().__init__(message)
         self.message = message
-IDENTITY = "identity"
 
 
 @dataclass
 class GatewayState:
+    """What the gateway holds for its lifetime, each part typed (built by `app.py`'s lifespan
+    and the start-up hooks of the modules that own them)."""
+
     settings: GatewaySettings
     rpc: RpcClient
     redis: Redis
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The one producer of facts (acks=all): events, webhooks, privacy commands, shipments.
+    producer: AIOKafkaProducer | None = None
+    auth: GatewayAuth | None = None  # machine credentials (routes/oauth.py)
+    identity: Identity | None = None  # shopper session keys, customer tokens (routes/identity.py)
+    limiter: RateLimiter | None = None  # ratelimit.py; None = limits off
+    live: LiveSampler | None = None  # the admin live panel (routes/admin_live.py)
+    live_http: httpx.AsyncClient | None = None
+
+    def facts(self) -> AIOKafkaProducer:
+        if self.producer is None:
+            raise RuntimeError("the gateway's Kafka producer is not started (app.py lifespan)")
+        return self.producer
 
 
 def state(request: HTTPConnection) -> GatewayState:
@@ -65,11 +85,12 @@ class Identity:
 
 
 def identity(gw: GatewayState) -> Identity:
-    return gw.extras[IDENTITY]  # type: ignore[no-any-return]
+    assert gw.identity is not None, "routes/identity.py's start-up hook builds it"
+    return gw.identity
 
 
 def _machine(gw: GatewayState, authorization: str | None, api_key: str | None) -> Principal:
-    auth = gw.extras.get("auth")
+    auth = gw.auth
     if auth is None:
         raise Unauthenticated("unavailable", "machine credentials are not configured")
     try:

@@ -47,9 +47,6 @@ async def readiness(gw: GatewayState) -> tuple[bool, dict[str, Any]]:
     """(ready, checks): Kafka reachable with every topic and the reply consumer up, Redis up."""
     kafka, redis = await asyncio.gather(_check_kafka(gw), _check_redis(gw))
     checks: dict[str, Any] = {"kafka": kafka, "redis": redis}
-    breakers = gw.extras.get("breakers")
-    if breakers is not None:
-        checks["circuit_breakers"] = breakers.snapshot()
     return kafka["ok"] and redis["ok"], checks
 
 

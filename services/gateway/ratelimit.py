@@ -153,7 +153,7 @@ class RateLimitMiddleware:
             if scope["type"] == "http" else None
         )
         gw = getattr(scope["app"].state, "gw", None) if "app" in scope else None
-        limiter: RateLimiter | None = gw.extras.get(LIMITER) if gw is not None else None
+        limiter = gw.limiter if gw is not None else None
         if bucket is None or limiter is None:
             await self.app(scope, receive, send)
             return
@@ -176,7 +176,7 @@ def setup_rate_limits(app: FastAPI) -> None:
     """The limiter lives in the gateway state (built at start-up, closed at shutdown)."""
 
     async def start(gw: GatewayState) -> None:
-        gw.extras[LIMITER] = RateLimiter(gw.settings)
+        gw.limiter = RateLimiter(gw.settings)
 
     app.state.startup_hooks.append(start)
     app.add_middleware(RateLimitMiddleware)

@@ -1,6 +1,17 @@
 from __future__ import annotations
 
-from libs.contracts.topics import STOREFRONT_REQUESTS
+from libs.contracts.topics import (
+    ADMIN_REQUESTS,
+    EVENTS_RAW,
+    NOTIFICATIONS_CALLBACKS,
+    NOTIFICATIONS_REQUESTS,
+    PRIVACY_REQUESTS,
+    RECOMMEND_REQUESTS,
+    SHIPMENTS,
+    STOREFRONT_REQUESTS,
+    USER_EVENTS_REQUESTS,
+    WHATSAPP_INBOUND,
+)
 from libs.settings import ServiceSettings
 
 
@@ -13,9 +24,19 @@ class GatewaySettings(ServiceSettings):
     max_ws_frame_bytes: int = 64_000
     public_base_url: str = "http://127.0.0.1:3300"
     asyncapi_path: str = "docs/asyncapi.json"
-    # The storefront's request topic: a second shop on the same cluster (or a test's own
-    # storefront beside a running system) gets its own, so two storefronts never race to answer.
-    storefront_topic: str = STOREFRONT_REQUESTS  # MUSEO_STOREFRONT_TOPIC
+    # The topics the gateway talks to (MUSEO_<NAME>_TOPIC). A second shop on the same cluster,
+    # or a test's own worker beside a running system, gets its own, so two workers never race
+    # to answer one request nor read each other's facts.
+    storefront_topic: str = STOREFRONT_REQUESTS
+    admin_topic: str = ADMIN_REQUESTS
+    recommend_topic: str = RECOMMEND_REQUESTS
+    user_events_topic: str = USER_EVENTS_REQUESTS
+    notifications_topic: str = NOTIFICATIONS_REQUESTS
+    privacy_topic: str = PRIVACY_REQUESTS
+    events_topic: str = EVENTS_RAW
+    callbacks_topic: str = NOTIFICATIONS_CALLBACKS
+    whatsapp_inbound_topic: str = WHATSAPP_INBOUND
+    shipments_topic: str = SHIPMENTS
     chat_timeout_s: float = 20.0  # a turn makes several hops, each with its own deadline
     env: str = "dev"  # MUSEO_ENV: "dev" enables the demo sign-in page
     ws_allowed_origins: list[str] = []  # MUSEO_WS_ALLOWED_ORIGINS (JSON list); [] = own origins

@@ -36,7 +36,7 @@ class UploadAuthMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        auth = scope["app"].state.gw.extras["auth"]
+        auth = scope["app"].state.gw.auth
         try:
             principal = auth.authenticator.authenticate(
                 headers.get("authorization"), headers.get("x-api-key")

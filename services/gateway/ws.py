@@ -36,7 +36,7 @@ from libs.messaging.principal import principal_var
 from libs.telemetry.tracing import tracer
 from services.gateway.deps import GatewayState, NotYours
 from services.gateway.jsonbody import BadJson, loads_strict
-from services.gateway.ratelimit import LIMITER, RateLimited, RateLimiter, RateLimitUnavailable
+from services.gateway.ratelimit import RateLimited, RateLimitUnavailable
 from services.gateway.ws_auth import allowed_origin, connect_principal, frame_principal
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ async def _handle_frame(raw: str | bytes, session: WsSession) -> dict[str, Any]:
     cid = uuid.uuid4().hex
     frame_id = None
     try:
-        limiter: RateLimiter | None = session.gw.extras.get(LIMITER)
+        limiter = session.gw.limiter
         if limiter is not None and session.conn is not None:
             await limiter.check("ws_frames", session.conn)
         frame = parse_frame(raw, session.gw.settings.max_ws_frame_bytes)

@@ -82,7 +82,7 @@ async def main(total: int) -> None:
     fold_cpu()
     gateway = GatewayServer(KAFKA, REDIS)
     await gateway.start()
-    gateway.app.state.gw.extras["events_topic"] = topic
+    gateway.app.state.gw.settings.events_topic = topic
     visitors = [f"bench-{run}-{i}" for i in range(VISITORS)]
     batches = [[product_viewed(visitors[(b * BATCH + j) % VISITORS], str(20000 + j % 300))
                 for j in range(BATCH)] for b in range(total // BATCH)]

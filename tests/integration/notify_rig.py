@@ -20,8 +20,6 @@ from libs.auth.scopes import CATALOG_READ, ORDERS_READ, ORDERS_WRITE
 from libs.contracts.notifications import Contact, DeliveryStatus
 from libs.contracts.orders import CheckoutEvent, OrderLine
 from services.gateway.deps import GatewayState
-from services.gateway.routes.admin_notifications import RPC_TOPIC, SHIPMENTS_TOPIC
-from services.gateway.routes.webhooks import TOPIC
 from tests.integration.helpers_platform import GatewayServer, unique
 from tests.integration.notify_fixtures import (
     Mailpit,
@@ -109,9 +107,9 @@ async def open_rig(kafka: str, redis_url: str, mailpit: Mailpit, auth_dir: Path,
         fallback={"EU": ["whatsapp", "sms", "email"], "US": ["sms", "email"]}, **overrides)
 
     async def isolate(gw: GatewayState) -> None:
-        gw.extras[TOPIC] = stack.settings.callbacks_topic
-        gw.extras[RPC_TOPIC] = stack.settings.rpc_topic
-        gw.extras[SHIPMENTS_TOPIC] = stack.settings.shipments_topic
+        gw.settings.callbacks_topic = stack.settings.callbacks_topic
+        gw.settings.notifications_topic = stack.settings.rpc_topic
+        gw.settings.shipments_topic = stack.settings.shipments_topic
 
     gateway.app.state.startup_hooks.append(isolate)
     await gateway.start(timeout=60)  # a loaded machine starts the gateway slowly

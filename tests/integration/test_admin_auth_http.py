@@ -129,7 +129,7 @@ async def test_api_key_works_for_its_scope_only(admin_stack: AdminStack) -> None
 
 async def test_token_issued_before_rotation_still_accepted(admin_stack: AdminStack) -> None:
     before = await admin_stack.token()
-    ring: KeyRing = admin_stack.gateway.app.state.gw.extras["auth"].keyring
+    ring: KeyRing = admin_stack.gateway.app.state.gw.auth.keyring
     old_kid = ring.current.kid
     ring.rotate()
     after = await admin_stack.token()

@@ -121,7 +121,7 @@ async def admin_stack(
     gateway.app.state.auth_settings = auth
 
     async def use_test_topic(gw: GatewayState) -> None:
-        gw.extras["admin_requests_topic"] = requests_topic
+        gw.settings.admin_topic = requests_topic
 
     gateway.app.state.startup_hooks.append(use_test_topic)
     try:

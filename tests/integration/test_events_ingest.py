@@ -88,7 +88,7 @@ async def ingest(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Ingest]:
     await worker.broker.start()
     gateway = GatewayServer(kafka_bootstrap, redis_url)
     await gateway.start()
-    gateway.app.state.gw.extras["events_topic"] = topic
+    gateway.app.state.gw.settings.events_topic = topic
     redis = Redis.from_url(redis_url)
     try:
         yield Ingest(gateway, worker, redis)

@@ -18,7 +18,6 @@ from libs.contracts.notifications import notification_id
 from libs.contracts.topics import TopicSpec
 from libs.messaging.topics import delete_topics, ensure_topics
 from libs.webhook_signatures import meta_signature
-from services.gateway.routes.webhooks import INBOUND_TOPIC, TOPIC
 from tests.integration import notify_fixtures
 from tests.integration.helpers_platform import GatewayServer, unique
 from tests.integration.notify_fixtures import (
@@ -58,11 +57,11 @@ async def rig(kafka_bootstrap: str, redis_url: str, mailpit: Mailpit) -> AsyncIt
         public_base_url=gateway.base_url,
         fallback={"EU": ["whatsapp", "sms", "email"], "US": ["sms", "email"]},
     )
-    gateway.app.state.gw.extras[TOPIC] = stack.settings.callbacks_topic
+    gateway.app.state.gw.settings.callbacks_topic = stack.settings.callbacks_topic
     # inbound customer messages (the chat channel's topic) stay out of the real whatsapp.inbound
     inbound = f"{stack.settings.callbacks_topic}.inbound"
     await ensure_topics(kafka_bootstrap, [TopicSpec(inbound, partitions=1)])
-    gateway.app.state.gw.extras[INBOUND_TOPIC] = inbound
+    gateway.app.state.gw.settings.whatsapp_inbound_topic = inbound
     yield Rig(stack, sim, gateway)
     await delete_topics(kafka_bootstrap, [inbound])
     await stop_stack(stack)

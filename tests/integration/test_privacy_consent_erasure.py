@@ -125,7 +125,7 @@ async def test_privacy_endpoints_need_a_credential_with_users_admin(stack: Stack
         assert resp.status_code == 403
         mine = await anonymous.get("/v1/users/me/export")  # their own, with their session
         assert mine.status_code == 200 and mine.json()["profiles"] == []
-    _, weak = create_api_key(stack.gateway.app.state.gw.extras["auth"].api_keys, unique("weak"),
+    _, weak = create_api_key(stack.gateway.app.state.gw.auth.api_keys, unique("weak"),
                              ["catalog:read"])
     async with httpx.AsyncClient(base_url=stack.gateway.base_url, timeout=20,
                                  headers={"x-api-key": weak}) as reader:

@@ -98,11 +98,11 @@ async def stack(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Stack]:
         await app.broker.start()
     gateway = GatewayServer(kafka_bootstrap, redis_url)
     await gateway.start()
-    gateway.app.state.gw.extras.update({
-        "events_topic": t["events"], "privacy_topic": t["privacy"],
-        "user_events_topic": t["uereq"], "recommend_topic": t["recreq"]})
+    topics = gateway.app.state.gw.settings
+    topics.events_topic, topics.privacy_topic = t["events"], t["privacy"]
+    topics.user_events_topic, topics.recommend_topic = t["uereq"], t["recreq"]
     redis = Redis.from_url(redis_url)
-    _, api_key = create_api_key(gateway.app.state.gw.extras["auth"].api_keys, unique("backend"),
+    _, api_key = create_api_key(gateway.app.state.gw.auth.api_keys, unique("backend"),
                                 [USERS_ADMIN, RECS_READ, EVENTS_WRITE])
     try:
         yield Stack(gateway, rec, ue, redis, ids, api_key)

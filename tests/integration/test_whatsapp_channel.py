@@ -30,7 +30,6 @@ from libs.webhook_signatures import meta_signature
 from libs.whatsapp.graph import GraphClient, GraphError
 from services.chat.__main__ import ChatApp, ChatSettings
 from services.chat.__main__ import build as build_chat
-from services.gateway.routes.webhooks import INBOUND_TOPIC, TOPIC
 from services.whatsapp.__main__ import WhatsAppApp, WhatsAppSettings
 from services.whatsapp.__main__ import build as build_whatsapp
 from tests.integration.helpers_platform import GatewayServer, MarketsWorker, read_topic, unique
@@ -67,7 +66,8 @@ async def rig(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Rig]:
     await chat.broker.start()
     gateway = GatewayServer(kafka_bootstrap, redis_url, max_body_bytes=20_000)
     await gateway.start(timeout=60)
-    gateway.app.state.gw.extras.update({TOPIC: callbacks, INBOUND_TOPIC: inbound})
+    settings = gateway.app.state.gw.settings
+    settings.callbacks_topic, settings.whatsapp_inbound_topic = callbacks, inbound
     sim = SimServer(f"{gateway.base_url}/webhooks/whatsapp")
     await sim.start()
     prefix = f"test:{tag}:wa:"

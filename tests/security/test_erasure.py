@@ -64,7 +64,7 @@ async def test_replaying_events_raw_cannot_rebuild_an_erased_profile(
 ) -> None:
     visitor = unique("replayed")
     await _view(stack, visitor, "US")
-    topic = stack.gateway.app.state.gw.extras["events_topic"]
+    topic = stack.gateway.app.state.gw.settings.events_topic
     history = await _records_of(kafka_bootstrap, topic, visitor)
     assert len(history) >= 1
     resp = await stack.send("DELETE", f"/v1/users/{visitor}")

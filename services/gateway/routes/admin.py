@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 from libs.auth import Principal
 from libs.auth.scopes import CATALOG_IMPORT, CATALOG_READ, CATALOG_WRITE
 from libs.contracts.admin import (
-    ADMIN_REQUESTS,
     ApplyPriceChanges,
     DeleteProduct,
     DeleteReply,
@@ -72,8 +71,8 @@ class ConfirmBody(BaseModel):
 
 
 def topic(gw: GatewayState) -> str:
-    """The admin request topic (tests may point `extras["admin_requests_topic"]` elsewhere)."""
-    return str(gw.extras.get("admin_requests_topic", ADMIN_REQUESTS))
+    """The admin request topic (MUSEO_ADMIN_TOPIC; tests point it at their own worker)."""
+    return gw.settings.admin_topic
 
 
 async def _upsert(gw: GatewayState, product: Product, mode: str, who: Principal) -> ProductReply:

@@ -33,18 +33,18 @@ class Subscribe(BaseModel):
 
 async def _start(gw: GatewayState) -> None:
     http = httpx.AsyncClient(timeout=httpx.Timeout(1.5, connect=0.5))
-    gw.extras[HTTP] = http
+    gw.live_http = http
 
     async def fetch(url: str) -> str:
         resp = await http.get(url)
         resp.raise_for_status()
         return resp.text
 
-    gw.extras[SAMPLER] = LiveSampler(dict(gw.settings.admin_metrics_sources), fetch)
+    gw.live = LiveSampler(dict(gw.settings.admin_metrics_sources), fetch)
 
 
 async def _stop(gw: GatewayState) -> None:
-    http: httpx.AsyncClient | None = gw.extras.pop(HTTP, None)
+    http, gw.live_http = gw.live_http, None
     if http is not None:
         await http.aclose()
 
@@ -55,7 +55,8 @@ def setup(app: FastAPI) -> None:
 
 
 async def _feed(session: WsSession, interval_s: float) -> None:
-    sampler: LiveSampler = session.gw.extras[SAMPLER]
+    sampler = session.gw.live
+    assert sampler is not None
     assert session.push is not None
     while True:
         try:
@@ -72,7 +73,7 @@ async def _subscribe(frame: dict[str, Any], session: WsSession, cid: str) -> dic
     """Push `admin.live` frames (rate, p95, intent mix, recs variation, lag) to this socket."""
     admin_of(session, OPS_READ)
     body = Subscribe.model_validate(frame)
-    if session.push is None or SAMPLER not in session.gw.extras:
+    if session.push is None or session.gw.live is None:
         raise FrameError("unavailable", "live metrics are not served here")
     if (old := session.background.pop(TASK, None)) is not None:
         old.cancel()

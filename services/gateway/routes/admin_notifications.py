@@ -12,7 +12,6 @@ import asyncio
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -20,7 +19,6 @@ from pydantic import BaseModel, Field
 from libs.auth import Principal
 from libs.auth.scopes import ORDERS_READ, ORDERS_WRITE
 from libs.contracts.notification_queries import (
-    NOTIFICATIONS_REQUESTS,
     PreviewQuery,
     PreviewReply,
     StatusQuery,
@@ -29,17 +27,14 @@ from libs.contracts.notification_queries import (
     TemplatesReply,
 )
 from libs.contracts.notifications import Channel
-from libs.contracts.shipments import SHIPMENTS, Shipment, ShipmentAccepted, ShipmentIn
+from libs.contracts.shipments import Shipment, ShipmentAccepted, ShipmentIn
 from services.gateway.admin_auth import require
 from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
-from services.gateway.routes.events import PRODUCER
 
 router = APIRouter(prefix="/v1/admin", tags=["admin", "notifications"])
 can_read = require(ORDERS_READ)
 can_write = require(ORDERS_WRITE)
-RPC_TOPIC = "notifications_topic"  # extras overrides, used by tests to isolate topics
-SHIPMENTS_TOPIC = "shipments_topic"
 
 
 class PreviewBody(BaseModel):
@@ -51,7 +46,7 @@ class PreviewBody(BaseModel):
 
 
 def _rpc_topic(gw: GatewayState) -> str:
-    return str(gw.extras.get(RPC_TOPIC, NOTIFICATIONS_REQUESTS))
+    return gw.settings.notifications_topic
 
 
 @router.get("/notifications/templates", response_model=TemplatesReply,
@@ -89,8 +84,7 @@ async def record_shipment(body: ShipmentIn, gw: GatewayState = Depends(state),
         shipment_id=body.shipment_id or f"shp_{uuid.uuid4().hex[:16]}", order_id=body.order_id,
         carrier=body.carrier, tracking_url=str(body.tracking_url),
         tracking_number=body.tracking_number, actor=who.subject)
-    producer: AIOKafkaProducer = gw.extras[PRODUCER]
-    sending = producer.send_and_wait(str(gw.extras.get(SHIPMENTS_TOPIC, SHIPMENTS)),
+    sending = gw.facts().send_and_wait(gw.settings.shipments_topic,
                                      shipment.model_dump_json().encode(),
                                      key=shipment.order_id.encode())
     await asyncio.wait_for(sending, gw.settings.kafka_send_timeout_s)  # down: a fast 503

@@ -71,7 +71,8 @@ class JobRef(BaseModel):
 
 
 def _auth(gw: GatewayState) -> GatewayAuth:
-    auth: GatewayAuth = gw.extras["auth"]
+    auth = gw.auth
+    assert auth is not None, "routes/oauth.py's start-up hook loads it"
     return auth
 
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from services.gateway.deps import IDENTITY, State
+from services.gateway.deps import State, identity
 from services.gateway.errors import problem
 from services.gateway.routes.web import _hashes
 
@@ -91,5 +91,5 @@ async def demo_token(ask: TokenAsk, gw: State) -> Any:
     known = {c["id"]: c for c in customers(gw.settings.demo_customers_path)}
     if (who := known.get(ask.customer_id)) is None:
         return problem(404, "not_found", f"no demo customer {ask.customer_id!r}")
-    token = gw.extras[IDENTITY].customers.issue(who["id"], who.get("email"), ttl_s=600)
+    token = identity(gw).customers.issue(who["id"], who.get("email"), ttl_s=600)
     return {"token": token, "token_type": "customer", "expires_in": 600}

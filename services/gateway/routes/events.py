@@ -17,15 +17,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from libs.contracts.base import H_CONTENT_TYPE, H_MESSAGE_ID
-from libs.contracts.events import EVENTS_RAW, UserEvent
+from libs.contracts.events import UserEvent
 from libs.events import validate_batch
 from libs.events.validation import Rejection, _events
-from libs.messaging.broker import make_producer
 from libs.messaging.errors import BrokerUnavailable
 from services.gateway.deps import CurrentPrincipal, GatewayState, state
 from services.gateway.errors import problem
@@ -33,37 +31,11 @@ from services.gateway.event_trust import INTERNAL_TYPES, apply_trust
 from services.gateway.jsonbody import BadJson, loads_strict
 
 router = APIRouter(tags=["events"])
-PRODUCER = "events_producer"
-TOPIC = "events_topic"  # extras override, used by tests to isolate a topic
-
-
-async def _start(gw: GatewayState) -> None:
-    producer = make_producer(
-        gw.settings.kafka_bootstrap_servers,
-        client_id=f"gateway-events-{gw.settings.instance_id}",
-    )
-    await producer.start()
-    gw.extras[PRODUCER] = producer
-    gw.extras.setdefault(TOPIC, EVENTS_RAW)
-
-
-async def _stop(gw: GatewayState) -> None:
-    producer: AIOKafkaProducer | None = gw.extras.pop(PRODUCER, None)
-    if producer is not None:
-        await producer.stop()
-
-
-def setup(app: FastAPI) -> None:
-    app.state.startup_hooks.append(_start)
-    app.state.shutdown_hooks.append(_stop)
-
-
 async def publish_events(gw: GatewayState, events: list[UserEvent]) -> None:
     """Send every event and wait until Kafka acknowledged all of them (acks=all), within the
     send timeout: with the broker down the caller gets `BrokerUnavailable` (a 503) at once,
     not after the producer's own 15 s (events carry ids, so a retried batch folds once)."""
-    producer: AIOKafkaProducer = gw.extras[PRODUCER]
-    topic: str = gw.extras.get(TOPIC, EVENTS_RAW)
+    producer, topic = gw.facts(), gw.settings.events_topic
     deadline = gw.settings.kafka_send_timeout_s
     try:
         async with asyncio.timeout(deadline):

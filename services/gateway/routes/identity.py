@@ -25,13 +25,13 @@ from libs.contracts.events import UserEvent
 from libs.contracts.principal import Principal
 from libs.contracts.storefront import SESSION_HEADER
 from services.gateway.deps import (
-    IDENTITY,
     SESSION_COOKIE,
     CurrentPrincipal,
     GatewayState,
     Identity,
     NotYours,
     State,
+    identity,
     set_session,
 )
 from services.gateway.errors import problem
@@ -71,7 +71,7 @@ async def me(who: CurrentPrincipal) -> Any:
 @router.post("/v1/auth/customer-session",
              summary="Exchange a customer token for a customer session; carry the basket over")
 async def customer_sign_in(body: SignIn, request: Request, gw: State) -> Any:
-    ident: Identity = gw.extras[IDENTITY]
+    ident = identity(gw)
     token = body.token
     if token is None:
         scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
@@ -104,15 +104,15 @@ async def sign_out() -> Response:
 def _anonymous_caller(request: Request, gw: GatewayState) -> Principal | None:
     """The anonymous session the shopper had before signing in (header or cookie), if any."""
     value = request.headers.get(SESSION_HEADER) or request.cookies.get(SESSION_COOKIE)
-    principal = verify_session(value, gw.extras[IDENTITY].session_key)
+    principal = verify_session(value, identity(gw).session_key)
     return principal if principal is not None and principal.kind == "anonymous" else None
 
 
 async def _stitch(gw: GatewayState, anonymous: Principal, customer: Principal) -> None:
     """One event linking the anonymous client id to the customer: user_events merges them."""
-    from services.gateway.routes.events import PRODUCER, publish_events
+    from services.gateway.routes.events import publish_events
 
-    if PRODUCER not in gw.extras:
+    if gw.producer is None:
         return
     event = UserEvent(event_id=f"signin-{uuid.uuid4().hex}", event_type="page-view",
                       visitor_id=anonymous.subject, user_id=customer.subject,
@@ -126,7 +126,7 @@ async def _stitch(gw: GatewayState, anonymous: Principal, customer: Principal) -
 def setup(app: FastAPI) -> None:
     async def start(gw: GatewayState) -> None:
         settings = CustomerAuthSettings()
-        gw.extras[IDENTITY] = Identity(session_key=session_secret(),
+        gw.identity = Identity(session_key=session_secret(),
                                        customers=CustomerTokens(settings),
                                        customer_settings=settings)
 

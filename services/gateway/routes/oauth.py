@@ -96,7 +96,7 @@ def setup(app: FastAPI) -> None:
         settings: AuthSettings | None = getattr(app.state, "auth_settings", None)
         auth = await asyncio.to_thread(GatewayAuth.load, settings)
         await asyncio.to_thread(auth.ensure_demo_account)
-        gw.extras["auth"] = auth
+        gw.auth = auth
         install_redaction()  # handlers added after create_app (e.g. by uvicorn) get it too
 
     app.state.startup_hooks.append(load_auth)

@@ -16,7 +16,6 @@ from libs.auth.principal import require_scope
 from libs.auth.scopes import RECS_READ
 from libs.contracts.principal import Principal
 from libs.contracts.recommend import (
-    RECOMMEND_REQUESTS,
     IntentContext,
     RecommendKind,
     RecommendReply,
@@ -62,7 +61,7 @@ async def recommendations(
         basket_product_ids=_ids(basket), personalized=personalized,
         intent=IntentContext(type=intent) if intent else None,
     )
-    topic: str = gw.extras.get("recommend_topic", RECOMMEND_REQUESTS)
+    topic = gw.settings.recommend_topic
     return await gw.rpc.request(topic, req, RecommendReply, key=req.profile_key, principal=who)
 
 

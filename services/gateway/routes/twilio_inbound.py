@@ -23,7 +23,7 @@ from libs.dev_secrets import dev_secret
 from libs.webhook_signatures import twilio_valid
 from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
-from services.gateway.routes.webhooks import _forward
+from services.gateway.routes.webhooks import forward_callback
 
 router = APIRouter(tags=["webhooks"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -42,7 +42,7 @@ async def twilio_inbound(request: Request, gw: GatewayState = Depends(state)) ->
     form = dict(params)
     if not form.get("From") or "Body" not in form:
         return problem(400, "bad_request", "not an incoming message (From and Body required)")
-    forwarded = await _forward(gw, ProviderCallback(provider="twilio", payload=form),
+    forwarded = await forward_callback(gw, ProviderCallback(provider="twilio", payload=form),
                                form.get("From"))
     if forwarded.status_code != 200:
         return forwarded

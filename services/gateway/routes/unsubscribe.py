@@ -15,13 +15,11 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from libs.contracts.notification_queries import (
-    NOTIFICATIONS_REQUESTS,
     UnsubscribeQuery,
     UnsubscribeReply,
 )
 from libs.messaging.errors import BrokerUnavailable, RemoteError, RequestTimeout
 from services.gateway.deps import GatewayState, state
-from services.gateway.routes.admin_notifications import RPC_TOPIC
 from services.gateway.routes.web import _hashes
 
 router = APIRouter(tags=["notifications"], include_in_schema=False)
@@ -66,7 +64,7 @@ def _page(language: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 async def _ask(gw: GatewayState, token: str, confirm: bool) -> UnsubscribeReply | None:
-    topic = str(gw.extras.get(RPC_TOPIC, NOTIFICATIONS_REQUESTS))
+    topic = gw.settings.notifications_topic
     try:
         return await gw.rpc.request(topic, UnsubscribeQuery(token=token, confirm=confirm),
                                     UnsubscribeReply, timeout=5)

@@ -15,7 +15,6 @@ import time
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
@@ -24,7 +23,6 @@ from libs.auth.scopes import USERS_ADMIN
 from libs.contracts.principal import Principal
 from libs.contracts.privacy import (
     ALL_MARKETS,
-    PRIVACY_REQUESTS,
     ConsentSettings,
     ExportReply,
     ExportRequest,
@@ -32,9 +30,7 @@ from libs.contracts.privacy import (
     PrivacyCommand,
     audit_key,
 )
-from libs.contracts.topics import USER_EVENTS_REQUESTS
 from services.gateway.deps import CurrentPrincipal, GatewayState, NotYours, state
-from services.gateway.routes.events import PRODUCER
 
 router = APIRouter(tags=["privacy"])
 UserId = Path(min_length=1, max_length=128)
@@ -59,9 +55,7 @@ def _visitors(who: Principal, visitor_id: list[str]) -> list[str]:
 
 
 async def _send(gw: GatewayState, command: PrivacyCommand) -> None:
-    producer: AIOKafkaProducer = gw.extras[PRODUCER]
-    topic: str = gw.extras.get("privacy_topic", PRIVACY_REQUESTS)
-    sending = producer.send_and_wait(topic, command.model_dump_json().encode(),
+    sending = gw.facts().send_and_wait(gw.settings.privacy_topic, command.model_dump_json().encode(),
                                      key=command.user_id.encode())
     await asyncio.wait_for(sending, gw.settings.kafka_send_timeout_s)  # down: a fast 503
 
@@ -102,8 +96,7 @@ async def erasure_status(request_id: str = Path(max_length=64),
 async def export(who: CurrentPrincipal, user_id: str = UserId,
                  gw: GatewayState = Depends(state)) -> Any:
     target = _target(who, user_id)
-    topic: str = gw.extras.get("user_events_topic", USER_EVENTS_REQUESTS)
-    return await gw.rpc.request(topic, ExportRequest(user_id=target), ExportReply, key=target,
+    return await gw.rpc.request(gw.settings.user_events_topic, ExportRequest(user_id=target), ExportReply, key=target,
                                 principal=who)
 
 

@@ -22,15 +22,13 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from libs.contracts.notifications import NOTIFICATIONS_CALLBACKS, ProviderCallback
+from libs.contracts.notifications import ProviderCallback
 from libs.contracts.principal import H_PRINCIPAL
-from libs.contracts.whatsapp import WHATSAPP_INBOUND, InboundMessage
+from libs.contracts.whatsapp import InboundMessage
 from libs.dev_secrets import dev_secret
-from libs.messaging.broker import make_producer
 from libs.messaging.principal import seal
 from libs.webhook_signatures import meta_valid, twilio_valid
 from libs.whatsapp.webhook import inbound_messages, whatsapp_principal
@@ -38,45 +36,17 @@ from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
 
 router = APIRouter(tags=["webhooks"])
-PRODUCER = "webhooks_producer"
-TOPIC = "callbacks_topic"  # extras override, used by tests to isolate a topic
-INBOUND_TOPIC = "whatsapp_inbound_topic"  # likewise for whatsapp.inbound
-
-
-async def _start(gw: GatewayState) -> None:
-    producer = make_producer(
-        gw.settings.kafka_bootstrap_servers,
-        client_id=f"gateway-webhooks-{gw.settings.instance_id}",
-        linger_ms=1, request_timeout_ms=5000,
-    )
-    await producer.start()
-    gw.extras[PRODUCER] = producer
-    gw.extras.setdefault(TOPIC, NOTIFICATIONS_CALLBACKS)
-    gw.extras.setdefault(INBOUND_TOPIC, WHATSAPP_INBOUND)
-
-
-async def _stop(gw: GatewayState) -> None:
-    producer: AIOKafkaProducer | None = gw.extras.pop(PRODUCER, None)
-    if producer is not None:
-        await producer.stop()
-
-
-def setup(app: FastAPI) -> None:
-    app.state.startup_hooks.append(_start)
-    app.state.shutdown_hooks.append(_stop)
-
-
-async def _forward(gw: GatewayState, callback: ProviderCallback, key: str | None,
+async def forward_callback(gw: GatewayState, callback: ProviderCallback, key: str | None,
                    inbound: list[InboundMessage] | None = None) -> JSONResponse:
     """Publish the callback (and each inbound message) and wait for every acknowledgement; a
     replay after a partial failure is harmless, the channel is idempotent by message id."""
-    producer: AIOKafkaProducer = gw.extras[PRODUCER]
+    producer, topics = gw.facts(), gw.settings
     try:
         sends = [await producer.send(
-            gw.extras[INBOUND_TOPIC], m.model_dump_json().encode(), key=m.wa_id.encode(),
+            topics.whatsapp_inbound_topic, m.model_dump_json().encode(), key=m.wa_id.encode(),
             headers=[(H_PRINCIPAL, seal(whatsapp_principal(m.wa_id)).encode())])
             for m in inbound or []]
-        sends.append(await producer.send(gw.extras.get(TOPIC, NOTIFICATIONS_CALLBACKS),
+        sends.append(await producer.send(topics.callbacks_topic,
                                          callback.model_dump_json().encode(),
                                          key=key.encode() if key else None))
         await asyncio.wait_for(asyncio.gather(*sends), timeout=5)
@@ -108,7 +78,7 @@ async def whatsapp_webhook(request: Request, gw: GatewayState = Depends(state)) 
         return problem(400, "bad_request", "the body is not JSON")
     if not isinstance(body, dict) or body.get("object") != "whatsapp_business_account":
         return problem(400, "bad_request", "not a WhatsApp Business Account webhook")
-    return await _forward(gw, ProviderCallback(provider="whatsapp", payload=body), None,
+    return await forward_callback(gw, ProviderCallback(provider="whatsapp", payload=body), None,
                           inbound_messages(body))
 
 
@@ -123,5 +93,5 @@ async def twilio_status(request: Request, gw: GatewayState = Depends(state)) -> 
     if not twilio_valid(token, url, params, request.headers.get("x-twilio-signature")):
         return problem(403, "forbidden", "bad or missing X-Twilio-Signature")
     form = dict(params)
-    return await _forward(gw, ProviderCallback(provider="twilio", payload=form),
+    return await forward_callback(gw, ProviderCallback(provider="twilio", payload=form),
                           form.get("MessageSid"))

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from libs.auth.customer import CustomerAuthSettings, CustomerTokens
 from services.gateway.app import discover_routes
-from services.gateway.deps import IDENTITY, SESSION_COOKIE, Identity
+from services.gateway.deps import SESSION_COOKIE, Identity
 from services.gateway.routes import web
 from services.gateway.sessions import verify_session
 
@@ -24,13 +24,11 @@ def client() -> TestClient:
     app.include_router(web.router)
     settings = CustomerAuthSettings()
     app.state.gw = SimpleNamespace(
-        extras={
-            IDENTITY: Identity(
-                session_key=b"k" * 32,
-                customers=CustomerTokens(settings, secret="s" * 40),
-                customer_settings=settings,
-            )
-        }
+        identity=Identity(
+            session_key=b"k" * 32,
+            customers=CustomerTokens(settings, secret="s" * 40),
+            customer_settings=settings,
+        )
     )
     return TestClient(app)
 

@@ -17,7 +17,7 @@ MAX = 200
 
 def session() -> WsSession:
     gw = SimpleNamespace(settings=SimpleNamespace(max_ws_frame_bytes=MAX), rpc=None, redis=None,
-                         extras={})
+                         limiter=None)
     anon = Principal(subject="anon:s1", kind="anonymous")
     return WsSession(session_id="s1", gw=cast(GatewayState, gw), principal=anon)
 
