@@ -229,7 +229,7 @@ class Launcher:
             self.spawn(spec.name, [sys.executable, "-m", spec.module], env)
         return specs
 
-    def wait_services(self, specs: list[ServiceSpec], timeout: float = 120) -> None:
+    def wait_services(self, specs: list[ServiceSpec], timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         pending = [s.name for s in specs]
         while time.monotonic() < deadline:
@@ -433,7 +433,9 @@ def main() -> int:
         launcher.start_tracing()
         launcher.wait_helpers()
         specs = launcher.start_services()
-        launcher.wait_services(specs, float(os.environ.get("MUSEO_SERVICES_TIMEOUT_S", "120")))
+        # recommend is ready after its first model fit (4,000 products x 500k interactions:
+        # ~15 s on a quiet 2-core box, over a minute on a busy one): a slow start is waited for.
+        launcher.wait_services(specs, float(os.environ.get("MUSEO_SERVICES_TIMEOUT_S", "300")))
         launcher.seed()
         launcher.wait_warm(specs)
         launcher.refresh_health()

@@ -41,7 +41,7 @@ def tracing_env() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def system(infra: dict[str, str], trace_file: Path) -> Iterator[System]:
     try:
-        running = start_system(timeout=240, extra_env={"MUSEO_TRACE_FILE": str(trace_file),
+        running = start_system(timeout=420, extra_env={"MUSEO_TRACE_FILE": str(trace_file),
                                                        **tracing_env()})
     except (RuntimeError, TimeoutError) as exc:
         pytest.fail(str(exc))
