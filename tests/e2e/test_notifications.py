@@ -23,7 +23,8 @@ LUCIA = "lucia@example.com"  # the demo customer with market EU, language es
 
 @pytest.fixture
 def mailbox(system: System) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"http://127.0.0.1:{mailpit.HTTP_PORT}", timeout=10) as box:
+    port = system.env.get("MUSEO_MAILPIT_HTTP_PORT", str(mailpit.HTTP_PORT))  # the system's own
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as box:
         yield box
 
 
