@@ -23,6 +23,7 @@ from mcp import Client
 from mcp_types import CallToolResult, TextContent
 from prometheus_client.parser import text_string_to_metric_families
 
+from clients.cli.local import mcp_metrics_url
 from services.mcp_workers.settings import (
     McpWorkersSettings,
     ServerSpec,
@@ -31,7 +32,7 @@ from services.mcp_workers.settings import (
 )
 from services.mcp_workers.supervisor import McpSupervisor, ServerUnavailable, ToolCallFailed
 
-DEFAULT_METRICS_URL = "http://127.0.0.1:9302/metrics"  # mcp_workers under `make run`
+DEFAULT_METRICS_URL = mcp_metrics_url()  # mcp_workers under `make run`
 
 
 class McpCliError(Exception):
