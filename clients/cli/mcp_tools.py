@@ -23,7 +23,7 @@ from mcp import Client
 from mcp_types import CallToolResult, TextContent
 from prometheus_client.parser import text_string_to_metric_families
 
-from clients.cli.local import mcp_metrics_url
+from clients.cli.local import infra_env, mcp_metrics_url
 from services.mcp_workers.settings import (
     McpWorkersSettings,
     ServerSpec,
@@ -94,7 +94,8 @@ def result_dict(result: CallToolResult) -> dict[str, Any]:
 
 def configured_specs(names: list[str] | None = None) -> list[ServerSpec]:
     """The servers the mcp_workers process would supervise (optionally only `names`)."""
-    specs = server_specs(McpWorkersSettings())
+    # A server started here talks to the same Kafka and Redis as the running system's worker.
+    specs = server_specs(McpWorkersSettings(**infra_env()))
     if not names:
         return specs
     known = {s.name: s for s in specs}
