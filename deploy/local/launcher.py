@@ -10,6 +10,7 @@ each process group, SIGKILL after a grace period), so no process is orphaned. Th
 from __future__ import annotations
 
 import asyncio
+import http.client
 import importlib.util
 import json
 import logging
@@ -18,7 +19,6 @@ import signal
 import subprocess
 import sys
 import time
-import http.client
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
