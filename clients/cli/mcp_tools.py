@@ -95,7 +95,11 @@ def result_dict(result: CallToolResult) -> dict[str, Any]:
 def configured_specs(names: list[str] | None = None) -> list[ServerSpec]:
     """The servers the mcp_workers process would supervise (optionally only `names`)."""
     # A server started here talks to the same Kafka and Redis as the running system's worker.
-    specs = server_specs(McpWorkersSettings(**infra_env()))
+    infra = infra_env()
+    settings = McpWorkersSettings(
+        kafka_bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], redis_url=infra["REDIS_URL"]
+    )
+    specs = server_specs(settings)
     if not names:
         return specs
     known = {s.name: s for s in specs}
