@@ -20,6 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from clients.cli.local import gateway_url
+
+LOCAL_GATEWAY = gateway_url()  # MUSEO_GATEWAY_URL (the option's envvar) wins
 admin_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Catalog admin.")
 console = Console()
 
@@ -62,7 +65,7 @@ def fetch_token(http: httpx.Client, client_id: str, secret: str, scope: str | No
 
 @admin_app.command("token")
 def token(
-    gateway: Gateway = "http://127.0.0.1:3300",
+    gateway: Gateway = LOCAL_GATEWAY,
     client_id: ClientId = "museo-admin",
     client_secret: ClientSecret = "",
     scope: Annotated[str | None, typer.Option(help="space-separated scopes")] = None,
@@ -96,7 +99,7 @@ def _report(job: dict[str, Any]) -> None:
 @admin_app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    gateway: Gateway = "http://127.0.0.1:3300",
+    gateway: Gateway = LOCAL_GATEWAY,
     client_id: ClientId = "museo-admin",
     client_secret: ClientSecret = "",
     shop_currency: Annotated[str, typer.Option("--currency")] = "GBP",

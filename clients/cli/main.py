@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from typing import Any
 
 import httpx
 import typer
 from rich.console import Console
+
+from clients.cli.local import gateway_url
 
 app = typer.Typer(
     help="Museo Commerce command line (talks to a running gateway).", no_args_is_help=True
@@ -17,7 +18,7 @@ app = typer.Typer(
 markets_app = typer.Typer(help="Markets: resolve a market, localise prices.", no_args_is_help=True)
 app.add_typer(markets_app, name="markets")
 console = Console()
-DEFAULT_GATEWAY = os.environ.get("MUSEO_GATEWAY_URL", "http://127.0.0.1:3300")
+DEFAULT_GATEWAY = gateway_url()
 GatewayOpt = typer.Option(DEFAULT_GATEWAY, "--gateway", "-g", help="Gateway base URL")
 
 

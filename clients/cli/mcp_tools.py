@@ -23,6 +23,7 @@ from mcp import Client
 from mcp_types import CallToolResult, TextContent
 from prometheus_client.parser import text_string_to_metric_families
 
+from clients.cli.local import infra_env, mcp_metrics_url
 from services.mcp_workers.settings import (
     McpWorkersSettings,
     ServerSpec,
@@ -31,7 +32,7 @@ from services.mcp_workers.settings import (
 )
 from services.mcp_workers.supervisor import McpSupervisor, ServerUnavailable, ToolCallFailed
 
-DEFAULT_METRICS_URL = "http://127.0.0.1:9302/metrics"  # mcp_workers under `make run`
+DEFAULT_METRICS_URL = mcp_metrics_url()  # mcp_workers under `make run`
 
 
 class McpCliError(Exception):
@@ -93,7 +94,12 @@ def result_dict(result: CallToolResult) -> dict[str, Any]:
 
 def configured_specs(names: list[str] | None = None) -> list[ServerSpec]:
     """The servers the mcp_workers process would supervise (optionally only `names`)."""
-    specs = server_specs(McpWorkersSettings())
+    # A server started here talks to the same Kafka and Redis as the running system's worker.
+    infra = infra_env()
+    settings = McpWorkersSettings(
+        kafka_bootstrap_servers=infra["KAFKA_BOOTSTRAP_SERVERS"], redis_url=infra["REDIS_URL"]
+    )
+    specs = server_specs(settings)
     if not names:
         return specs
     known = {s.name: s for s in specs}

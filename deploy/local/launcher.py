@@ -10,6 +10,7 @@ each process group, SIGKILL after a grace period), so no process is orphaned. Th
 from __future__ import annotations
 
 import asyncio
+import http.client
 import importlib.util
 import json
 import logging
@@ -106,7 +107,9 @@ def http_ok(url: str, needle: str | None = None, timeout: float = 1.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return needle is None or needle in resp.read().decode()
-    except OSError:
+    except (OSError, http.client.HTTPException):
+        # HTTPException: a port in the ephemeral range with nothing listening can connect to
+        # itself (TCP simultaneous open) and echo the request back: not ready, not a crash.
         return False
 
 
