@@ -206,5 +206,9 @@ async def test_a_stripe_paid_order_carries_the_signed_in_buyers_contact_not_a_se
         assert raw is not None
         order = Order.model_validate_json(raw)
         assert order.owner == "customer:lucia" and order.market == "EU"
+        # Priced for Spain by markets: Stripe was asked for, and the order records, euros.
+        assert total["currency"] == "EUR" and (order.currency, order.total) == ("EUR",
+                                                                                total["amount"])
+        assert order.pricing is not None and order.pricing.source_currency == "GBP"
         assert order.contact is not None
         assert (order.contact.email, order.contact.country) == ("lucia@example.com", "ES")
