@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from faststream.kafka import KafkaBroker
 from redis.asyncio import Redis
 
 from libs.catalog.samples import sample_products
@@ -57,6 +58,7 @@ class Shop:
     base: str
     prefix: str  # the storefront's Redis prefix
     redis: Redis
+    markets: KafkaBroker  # the markets worker pricing checkouts (a test may stop it)
 
 
 @asynccontextmanager
@@ -99,7 +101,7 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
         await asyncio.sleep(0.05)
     redis = Redis.from_url(redis_url)
     try:
-        yield Shop(base, prefix, redis)
+        yield Shop(base, prefix, redis, markets)
     finally:
         server.should_exit = True
         await task
