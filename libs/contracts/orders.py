@@ -24,6 +24,24 @@ class OrderLine(BaseModel):
     line_total: int = Field(ge=0)
 
 
+class MarketPricing(BaseModel):
+    """How a cart listed in the shop's currency was priced for the buyer's market at checkout
+    (by the markets service): the rate and taxes the buyer was quoted, kept with the order so
+    the amount charged can always be explained. Amounts are minor units of `currency`."""
+
+    country: str = Field(min_length=2, max_length=2)
+    source_currency: str = Field(min_length=3, max_length=3, description="the cart's currency")
+    source_subtotal: int = Field(ge=0, description="the cart's subtotal, minor units of it")
+    currency: str = Field(min_length=3, max_length=3, description="the market's currency")
+    exchange_rate: str = Field(description="units of `currency` per unit of `source_currency`")
+    tax_included: bool = Field(description="destination tax is inside the prices (VAT, GST)")
+    tax_rate: str
+    tax_label: str
+    tax_amount: int = Field(ge=0, description="tax inside the total, or the estimate beside it")
+    fee_amount: int = Field(ge=0, description="the currency-conversion fee inside the total")
+    quoted_at: datetime
+
+
 class Order(BaseModel):
     """A paid (or test-mode completed) order; produced once the payment provider confirms it."""
 
@@ -43,6 +61,9 @@ class Order(BaseModel):
     created_at: datetime
     contact: Contact | None = Field(
         default=None, description="verified contact of the buyer, from the principal (never a body)"
+    )
+    pricing: MarketPricing | None = Field(
+        default=None, description="set when the order was priced in the buyer's market currency"
     )
 
 

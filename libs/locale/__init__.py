@@ -12,6 +12,7 @@ from libs.locale.money import (
     format_money,
     from_minor,
     minor_units,
+    territory_currency,
     to_minor,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "minor_units",
     "normalise_language",
     "parse_accept_language",
+    "territory_currency",
     "to_minor",
 ]

@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, get_currency_precision, is_currency
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_territory_currencies,
+    is_currency,
+)
 
 from libs.locale.text import normalise_spaces
 
-__all__ = ["UnknownCurrencyError", "format_money", "from_minor", "minor_units", "to_minor"]
+__all__ = [
+    "UnknownCurrencyError",
+    "format_money",
+    "from_minor",
+    "minor_units",
+    "territory_currency",
+    "to_minor",
+]
 
 
 class UnknownCurrencyError(ValueError):
@@ -67,3 +79,14 @@ def format_money(amount_minor: int, currency: str, locale: str) -> str:
     code = _checked(currency)
     text = format_currency(from_minor(amount_minor, code), code, locale=locale)
     return normalise_spaces(text)
+
+
+def territory_currency(country: str | None) -> str | None:
+    """The currency legal tender in an ISO 3166 country today (CLDR), e.g. ES -> EUR; None
+    for no country, an unknown code, or a territory with several. A hint for skipping work
+    (a cart already in the buyer's currency), never a price decision: markets decides those."""
+    code = (country or "").strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        return None
+    found = get_territory_currencies(code, tender=True)
+    return str(found[0]) if len(found) == 1 else None

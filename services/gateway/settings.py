@@ -3,6 +3,7 @@ from __future__ import annotations
 from libs.contracts.topics import (
     ADMIN_REQUESTS,
     EVENTS_RAW,
+    MARKETS_REQUESTS,
     NOTIFICATIONS_CALLBACKS,
     NOTIFICATIONS_REQUESTS,
     PRIVACY_REQUESTS,
@@ -28,6 +29,7 @@ class GatewaySettings(ServiceSettings):
     # or a test's own worker beside a running system, gets its own, so two workers never race
     # to answer one request nor read each other's facts.
     storefront_topic: str = STOREFRONT_REQUESTS
+    markets_topic: str = MARKETS_REQUESTS
     admin_topic: str = ADMIN_REQUESTS
     recommend_topic: str = RECOMMEND_REQUESTS
     user_events_topic: str = USER_EVENTS_REQUESTS

@@ -24,7 +24,6 @@ from starlette.requests import HTTPConnection
 
 from libs.auth.errors import AuthError
 from libs.contracts.markets import (
-    MARKETS_REQUESTS,
     LocalizePriceReply,
     LocalizePriceRequest,
     ResolveMarketReply,
@@ -97,7 +96,7 @@ async def _auth(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str
 async def _resolve(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
     req = ResolveMarketRequest.model_validate(frame)
     reply = await session.gw.rpc.request(
-        MARKETS_REQUESTS, req, ResolveMarketReply, correlation_id=cid
+        session.gw.settings.markets_topic, req, ResolveMarketReply, correlation_id=cid
     )
     return {"type": "reply", "data": reply.model_dump(mode="json")}
 
@@ -106,7 +105,7 @@ async def _resolve(frame: dict[str, Any], session: WsSession, cid: str) -> dict[
 async def _localize(frame: dict[str, Any], session: WsSession, cid: str) -> dict[str, Any]:
     req = LocalizePriceRequest.model_validate(frame)
     reply = await session.gw.rpc.request(
-        MARKETS_REQUESTS, req, LocalizePriceReply, correlation_id=cid
+        session.gw.settings.markets_topic, req, LocalizePriceReply, correlation_id=cid
     )
     return {"type": "reply", "data": reply.model_dump(mode="json")}
 

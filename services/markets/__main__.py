@@ -19,6 +19,7 @@ from services.markets.handlers import MarketsHandlers
 class MarketsSettings(ServiceSettings):
     service_name: str = "markets"
     markets_config_path: str | None = None
+    markets_topic: str = MARKETS_REQUESTS  # MUSEO_MARKETS_TOPIC: tests run on their own topic
 
 
 def build(settings: MarketsSettings) -> KafkaBroker:
@@ -27,11 +28,14 @@ def build(settings: MarketsSettings) -> KafkaBroker:
     broker = make_broker(settings, durable=False)
     register_request_handler(
         broker,
-        topic=MARKETS_REQUESTS,
+        topic=settings.markets_topic,
         service="markets",
         adapter=TypeAdapter(MarketsRequest),
         handler=handlers.handle,
-        group_id="markets",
+        # A test's own topic gets its own group: joining "markets" would rebalance a running
+        # system's markets workers.
+        group_id="markets" if settings.markets_topic == MARKETS_REQUESTS
+        else f"markets.{settings.markets_topic}",
         description="Resolve a market (country, phone, Accept-Language) or localise prices for it.",
     )
     return broker

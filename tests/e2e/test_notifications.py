@@ -1,13 +1,14 @@
 """Notifications through the whole system as `make run` starts it: a signed-in Spanish customer
-checks out in test mode through the gateway and a Spanish order confirmation with € amounts
-arrives in Mailpit (the launcher's); an admin records the shipment and the shipping update
-follows; the admin reads the delivery status over HTTP."""
+buys a product of the demo catalog (priced in pounds) in test mode through the gateway; the
+checkout is in euros at the price the markets service quotes for Spain, and a Spanish order
+confirmation whose € amounts are the order's arrives in Mailpit (the launcher's); an admin
+records the shipment and the shipping update follows; the admin reads the delivery status over
+HTTP."""
 
 from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 
 from deploy.local import mailpit
 from libs.contracts.notifications import notification_id
+from libs.locale import format_money
 from tests.e2e.conftest import System
 
 LUCIA = "lucia@example.com"  # the demo customer with market EU, language es
@@ -40,50 +42,62 @@ def wait_for_mail(box: httpx.Client, needle: str, timeout: float = 60) -> dict[s
     raise AssertionError(f"no email about {needle} for {LUCIA} in Mailpit")
 
 
-@pytest.fixture
-def euro_product(client: httpx.Client, admin_headers: dict[str, str]) -> Iterator[str]:
-    """A product the shop sells in euros (the demo catalog is priced in pounds)."""
-    pid = f"E2E-EUR-{uuid.uuid4().hex[:8].upper()}"
-    product = {"id": pid, "handle": pid.lower(), "currency": "EUR",
-               "title": {"en": "Ceramic heart", "es": "Corazón de cerámica"},
-               "variants": [{"sku": pid, "price": 1250, "stock": 20}]}
-    made = client.post("/v1/admin/products", json=product, headers=admin_headers)
-    assert made.status_code == 201, made.text
-    for _ in range(100):  # catalog.products -> the storefront's live read model
-        if client.get(f"/v1/products/{pid}").status_code == 200:
-            break
-        time.sleep(0.2)
-    yield pid
-    client.delete(f"/v1/admin/products/{pid}", headers=admin_headers)
+def demo_product(client: httpx.Client) -> tuple[str, int, str]:
+    """(SKU, price in pence, title) of an in-stock product of the demo catalog (all GBP)."""
+    found = client.get("/v1/catalog/search", params={"q": "heart", "available": "true"})
+    assert found.status_code == 200, found.text
+    for product in found.json()["products"]:
+        for variant in product["variants"]:
+            if variant["stock"] >= 2:
+                assert variant["price"]["currency"] == "GBP"
+                return variant["sku"], variant["price"]["amount"], product["title"]
+    raise AssertionError("no demo product in stock")
 
 
 def test_spanish_customer_checkout_mails_a_spanish_confirmation_then_the_shipping_update(
-        client: httpx.Client, admin_headers: dict[str, str], mailbox: httpx.Client,
-        euro_product: str) -> None:
+        client: httpx.Client, admin_headers: dict[str, str], mailbox: httpx.Client) -> None:
     token = client.post("/v1/demo/customer-token", json={"customer_id": "lucia"})
     assert token.status_code == 200, token.text
     lucia = {"authorization": f"Bearer {token.json()['token']}"}
     assert client.get("/v1/me", headers=lucia).json()["subject"] == "customer:lucia"
 
-    cart = client.post("/v1/carts", headers=lucia,
-                       json={"lines": [{"sku": euro_product, "quantity": 2}]})
+    sku, pence, title = demo_product(client)
+    quoted = client.post("/v1/markets/localize", json={
+        "country": "ES", "items": [{"id": sku, "amount": pence, "currency": "GBP"}]})
+    assert quoted.status_code == 200, quoted.text
+    unit = quoted.json()["prices"][0]
+    assert unit["currency"] == "EUR" and unit["quantity"] == 1
+
+    cart = client.post("/v1/carts", headers=lucia, json={"lines": [{"sku": sku, "quantity": 2}]})
     assert cart.status_code == 201, cart.text
+    assert cart.json()["cart"]["subtotal"] == {"amount": 2 * pence, "currency": "GBP"}
     cart_id = cart.json()["cart"]["id"]
     link = client.post(f"/v1/carts/{cart_id}/checkout", headers=lucia,
                        json={"country": "ES"})  # she shops in Spain: nothing names an address
     assert link.status_code == 200, link.text
+    total = {"amount": 2 * unit["amount"], "currency": "EUR"}  # what markets quotes, x2
+    assert link.json()["total"] == total
     url = httpx.URL(link.json()["checkout_url"])
     assert "lucia" not in str(url)
+    page = client.get(str(url))  # the test-mode checkout page shows the same euros
+    assert page.status_code == 200 and format_money(total["amount"], "EUR", "en_GB") in page.text
+    assert 'id="pricing"' in page.text and "converted from GBP" in page.text
     paid = client.post(f"{url.path}/pay", data={"token": url.params["token"]})
     assert paid.status_code == 200, paid.text
     match = re.search(r'id="order-id">([^<]+)<', paid.text)
     assert match is not None
     order_id = match.group(1)
+    order = client.get(f"/v1/orders/{order_id}", headers=lucia)
+    assert order.status_code == 200, order.text
+    assert order.json()["order"]["total"] == total  # amount paid = link = order
 
     confirmation = wait_for_mail(mailbox, order_id)
     assert confirmation["Subject"] == f"Tu pedido {order_id} está confirmado"
-    assert "25,00\u00a0€" in confirmation["Text"] and "2 × Ceramic heart" in confirmation["Text"]
-    assert "25,00\u00a0€" in confirmation["HTML"]
+    euros = format_money(total["amount"], "EUR", "es_ES")  # e.g. "6,98\u00a0€"
+    assert euros.endswith("\u00a0€") and "£" not in confirmation["Text"]
+    assert f"Total: {euros}" in confirmation["Text"]
+    assert f"2 × {title}: {euros}" in confirmation["Text"]
+    assert euros in confirmation["HTML"] and "£" not in confirmation["HTML"]
     headers = mailbox.get(f"/api/v1/message/{confirmation['ID']}/headers").json()
     assert headers["Content-Language"] == ["es"]
     assert headers["List-Unsubscribe"][0].startswith(f"<{client.base_url}/unsubscribe/")

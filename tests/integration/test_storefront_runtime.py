@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream.kafka import KafkaBroker
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from redis.asyncio import Redis
@@ -23,7 +24,10 @@ from redis.asyncio import Redis
 from libs.catalog.samples import sample_products
 from libs.contracts.catalog import LocalizedText, Product, Variant
 from libs.contracts.orders import CheckoutEvent, Order
-from libs.messaging.topics import delete_topics
+from libs.contracts.topics import TopicSpec
+from libs.messaging.topics import delete_topics, ensure_topics
+from services.markets.__main__ import MarketsSettings
+from services.markets.__main__ import build as build_markets
 from services.mcp_workers.storefront.seed import seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,14 +39,28 @@ async def topics(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[dict[str
     """Topics and a Redis prefix of the test's own; both removed afterwards."""
     tag = uuid.uuid4().hex[:8]
     names = {"catalog": f"test.catalog.{tag}", "orders": f"test.orders.{tag}",
-             "checkouts": f"test.checkouts.{tag}", "tag": tag}
+             "checkouts": f"test.checkouts.{tag}", "markets": f"test.markets.{tag}", "tag": tag}
     yield names
-    await delete_topics(kafka_bootstrap, [names["catalog"], names["orders"], names["checkouts"]])
+    await delete_topics(kafka_bootstrap, [names["catalog"], names["orders"], names["checkouts"],
+                                          names["markets"]])
     redis = Redis.from_url(redis_url)
     keys = [k async for k in redis.scan_iter(match=f"test:{tag}:*", count=1000)]
     if keys:
         await redis.delete(*keys)
     await redis.aclose()
+
+
+@pytest.fixture
+async def markets(kafka_bootstrap: str, redis_url: str,
+                  topics: dict[str, str]) -> AsyncIterator[KafkaBroker]:
+    """The real markets worker (its composition root) answering on the test's own topic."""
+    await ensure_topics(kafka_bootstrap, [TopicSpec(topics["markets"])])
+    broker = build_markets(MarketsSettings(
+        kafka_bootstrap_servers=kafka_bootstrap, redis_url=redis_url,
+        instance_id=f"test-markets-{topics['tag']}", markets_topic=topics["markets"]))
+    await broker.start()
+    yield broker
+    await broker.stop()
 
 
 def server_params(kafka: str, redis_url: str, topics: dict[str, str]) -> StdioServerParameters:
@@ -53,6 +71,7 @@ def server_params(kafka: str, redis_url: str, topics: dict[str, str]) -> StdioSe
         "MUSEO_CATALOG_TOPIC": topics["catalog"],
         "MUSEO_ORDERS_TOPIC": topics["orders"],
         "MUSEO_CHECKOUTS_TOPIC": topics["checkouts"],
+        "MUSEO_MARKETS_TOPIC": topics["markets"],
         "MUSEO_REDIS_PREFIX": f"test:{topics['tag']}:",
         "MUSEO_CHECKOUT_SECRET": "s3cret",
         "MUSEO_PUBLIC_BASE_URL": "http://shop.test",
@@ -191,7 +210,7 @@ async def checkout_facts(kafka: str, topic: str, count: int) -> list[CheckoutEve
 
 
 async def test_the_order_carries_the_buyers_verified_contact_from_the_checkout_link(
-    kafka_bootstrap: str, redis_url: str, topics: dict[str, str]
+    kafka_bootstrap: str, redis_url: str, topics: dict[str, str], markets: KafkaBroker
 ) -> None:
     await seed(kafka_bootstrap, topics["catalog"], sample_products())
     async with Client(
@@ -226,8 +245,10 @@ async def test_the_order_carries_the_buyers_verified_contact_from_the_checkout_l
     assert [(f.kind, f.cart_id) for f in facts] == [("started", cart["id"]),
                                                     ("cancelled", dropped["id"])]
     started = facts[0]
-    assert started.contact == order.contact and started.total == 295 and started.market == "EU"
-    assert started.lines[0].sku == "H-1" and started.currency == "GBP"
+    assert started.contact == order.contact and started.market == "EU"
+    # A Spanish buyer's checkout is in euros (markets priced it), the reminder's as well.
+    assert (started.total, started.currency) == (order.total, "EUR") == (349, "EUR")
+    assert started.lines[0].sku == "H-1" and started.lines[0].unit_price == 349
 
 
 async def test_catalog_changes_are_followed_live(

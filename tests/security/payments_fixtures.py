@@ -1,6 +1,7 @@
 """A real gateway (uvicorn) with the real storefront MCP worker behind it, on real Kafka and
 Redis, whose storefront runs with the payment environment a test chooses (dev test mode,
-production without a provider, or Stripe against the official stripe-mock server)."""
+production without a provider, or Stripe against the official stripe-mock server), and the real
+markets worker (on the shop's own topic) pricing checkouts in the buyer's currency."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from faststream.kafka import KafkaBroker
 from redis.asyncio import Redis
 
 from libs.catalog.samples import sample_products
@@ -28,6 +30,8 @@ from libs.messaging.broker import make_broker
 from libs.messaging.topics import delete_topics, ensure_topics
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
+from services.markets.__main__ import MarketsSettings
+from services.markets.__main__ import build as build_markets
 from services.mcp_workers.bridge import register_tool_bridge
 from services.mcp_workers.settings import (
     McpServerConfig,
@@ -54,6 +58,7 @@ class Shop:
     base: str
     prefix: str  # the storefront's Redis prefix
     redis: Redis
+    markets: KafkaBroker  # the markets worker pricing checkouts (a test may stop it)
 
 
 @asynccontextmanager
@@ -63,8 +68,9 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
     catalog, orders, prefix = f"test.catalog.{tag}", f"test.orders.{tag}", f"test:{tag}:"
     # Its own request topic: a running system's storefront (secure_system) must not answer
     # this shop's calls from its own catalog and carts.
-    requests = f"test.storefront.{tag}"
-    await ensure_topics(kafka, [*ALL_TOPICS, TopicSpec(requests)])  # the system's own and this shop's
+    requests, markets_topic = f"test.storefront.{tag}", f"test.markets.{tag}"
+    await ensure_topics(kafka, [*ALL_TOPICS, TopicSpec(requests),  # the system's and this shop's
+                                TopicSpec(markets_topic)])
     await seed(kafka, catalog, sample_products())
     os.environ.setdefault("MUSEO_SESSION_SECRET", "test-session-secret")
     settings = McpWorkersSettings(
@@ -75,7 +81,12 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
             args=["--from-kafka"],
             env={"MUSEO_CATALOG_TOPIC": catalog, "MUSEO_ORDERS_TOPIC": orders,
                  "MUSEO_REDIS_PREFIX": prefix, "MUSEO_CHECKOUT_SECRET": CHECKOUT_SECRET,
-                 "MUSEO_PUBLIC_BASE_URL": base, **env})])  # fmt: skip
+                 "MUSEO_PUBLIC_BASE_URL": base, "MUSEO_MARKETS_TOPIC": markets_topic,
+                 **env})])  # fmt: skip
+    markets = build_markets(MarketsSettings(kafka_bootstrap_servers=kafka, redis_url=redis_url,
+                                            instance_id=f"test-markets-{tag}",
+                                            markets_topic=markets_topic))
+    await markets.start()
     broker = make_broker(settings, durable=False)
     supervisor = McpSupervisor(server_specs(settings), policy_from(settings))
     register_tool_bridge(broker, supervisor, group_id=f"test-storefront-{tag}", topic=requests)
@@ -90,13 +101,14 @@ async def shop(kafka: str, redis_url: str, env: dict[str, str]) -> AsyncIterator
         await asyncio.sleep(0.05)
     redis = Redis.from_url(redis_url)
     try:
-        yield Shop(base, prefix, redis)
+        yield Shop(base, prefix, redis, markets)
     finally:
         server.should_exit = True
         await task
         await broker.stop()
         await supervisor.stop()
-        await delete_topics(kafka, [catalog, orders, requests])
+        await markets.stop()
+        await delete_topics(kafka, [catalog, orders, requests, markets_topic])
         keys = [k async for k in redis.scan_iter(match=f"{prefix}*", count=1000)]
         if keys:
             await redis.delete(*keys)

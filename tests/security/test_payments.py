@@ -19,6 +19,7 @@ from services.mcp_workers.storefront.basket_store import Cart
 from services.mcp_workers.storefront.checkout import make_checkout_token
 from tests.security.payments_fixtures import (
     CHECKOUT_SECRET,
+    SESSION,
     WEBHOOK_SECRET,
     Shop,
     cart_with_link,
@@ -206,5 +207,32 @@ async def test_a_stripe_paid_order_carries_the_signed_in_buyers_contact_not_a_se
         assert raw is not None
         order = Order.model_validate_json(raw)
         assert order.owner == "customer:lucia" and order.market == "EU"
+        # Priced for Spain by markets: Stripe was asked for, and the order records, euros.
+        assert total["currency"] == "EUR" and (order.currency, order.total) == ("EUR",
+                                                                                total["amount"])
+        assert order.pricing is not None and order.pricing.source_currency == "GBP"
         assert order.contact is not None
         assert (order.contact.email, order.contact.country) == ("lucia@example.com", "ES")
+
+
+async def test_no_price_from_markets_means_no_link_not_a_wrong_amount(
+        kafka_bootstrap: str, redis_url: str) -> None:
+    async with shop(kafka_bootstrap, redis_url, {"MUSEO_ENV": "dev"}) as s, \
+            httpx.AsyncClient(base_url=s.base, timeout=30) as http:
+        made = await http.post("/v1/carts", json={"lines": [{"sku": "H-1", "quantity": 1}]})
+        assert made.status_code == 201, made.text
+        mine, cart_id = {SESSION: made.headers[SESSION]}, made.json()["cart"]["id"]
+        unknown = await http.post(f"/v1/carts/{cart_id}/checkout", headers=mine,
+                                  json={"country": "XQ"})  # markets knows no such country
+        assert unknown.status_code == 422, unknown.text
+        assert unknown.json()["error"]["code"] == "market_unsupported"
+        await s.markets.stop()  # markets is down: Spain's price cannot be quoted
+        link = await http.post(f"/v1/carts/{cart_id}/checkout", headers=mine,
+                               json={"country": "ES"})
+        assert link.status_code == 503, link.text
+        assert link.json()["error"]["code"] == "pricing_unavailable"
+        assert link.headers["Retry-After"]
+        home = await http.post(f"/v1/carts/{cart_id}/checkout", headers=mine,
+                               json={"country": "GB"})  # pounds need no quote
+        assert home.status_code == 200, home.text
+        assert home.json()["total"] == {"amount": 295, "currency": "GBP"}

@@ -16,10 +16,12 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from libs.locale import format_money
 from services.gateway.deps import GatewayState, state
 from services.gateway.routes.storefront import StorefrontError, call_tool
 
 router = APIRouter(tags=["checkout"], include_in_schema=False)
+PAGE_LOCALE = "en_GB"  # the page is in English
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
@@ -32,7 +34,20 @@ button{{font-size:1.1rem;padding:.6rem 1.2rem}}</style></head>
 
 
 def money(value: dict[str, Any]) -> str:
-    return f"{value['amount'] / 100:.2f} {escape(value['currency'])}"
+    """Minor units as the page's locale writes them, through the one money helper (so JPY has
+    no decimals and KWD three)."""
+    return escape(format_money(int(value["amount"]), str(value["currency"]), PAGE_LOCALE))
+
+
+def pricing_note(pricing: dict[str, Any] | None) -> str:
+    """Where the amounts come from, when the cart was priced in the buyer's currency."""
+    if not pricing:
+        return ""
+    tax = "included" if pricing["tax_included"] else "not included (estimate shown separately)"
+    return (f'<p class="note" id="pricing">Prices in {escape(pricing["currency"])} for '
+            f'{escape(pricing["country"])}: converted from {escape(pricing["source_currency"])} '
+            f'at {escape(pricing["exchange_rate"])}, {escape(pricing["tax_label"])} '
+            f'{escape(tax)}.</p>')
 
 
 TEST_NOTE = "Museo shop · test mode: no money moves."
@@ -51,6 +66,8 @@ def error_page(exc: StorefrontError) -> HTMLResponse:
         "not_found": "This cart has expired or was cancelled.",
         "already_paid": "This cart was already paid with another link: nothing was charged.",
         "payments_unavailable": "Payments are not available on this shop right now.",
+        "pricing_unavailable": "Prices for your country cannot be confirmed right now, so "
+        "nothing can be charged. Try again in a moment.",
         "provider_confirmation_required": "This order can only be confirmed by the payment "
         "provider. Pay with the link you were given.",
     }
@@ -82,6 +99,7 @@ async def checkout_page(
         "<table><tr><th>Item</th><th class=num>Qty</th><th class=num>Price</th>"
         f"<th class=num>Total</th></tr>{rows}<tr><th colspan=3>Total</th>"
         f"<th class=num id=total>{money(preview['total'])}</th></tr></table>"
+        f"{pricing_note(preview.get('pricing'))}"
         f'<form method="post" action="{escape(action)}">'
         f'<input type="hidden" name="token" value="{escape(_token(ref, token))}">'
         "<p><button type=submit>Pay (test mode)</button></p></form>"

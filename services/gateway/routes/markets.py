@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Header, Query
 
 from libs.contracts.markets import (
-    MARKETS_REQUESTS,
     LocalizePriceReply,
     LocalizePriceRequest,
     ResolveMarketReply,
@@ -26,7 +25,8 @@ async def resolve(
     gw: GatewayState = Depends(state),
 ) -> ResolveMarketReply:
     req = ResolveMarketRequest(country=country, phone=phone, accept_language=accept_language)
-    return await gw.rpc.request(MARKETS_REQUESTS, req, ResolveMarketReply, key=phone or country)
+    return await gw.rpc.request(gw.settings.markets_topic, req, ResolveMarketReply,
+                                key=phone or country)
 
 
 @router.post(
@@ -40,5 +40,5 @@ async def localize(
     if body.accept_language is None and accept_language:
         body = body.model_copy(update={"accept_language": accept_language})
     return await gw.rpc.request(
-        MARKETS_REQUESTS, body, LocalizePriceReply, key=body.phone or body.country
+        gw.settings.markets_topic, body, LocalizePriceReply, key=body.phone or body.country
     )

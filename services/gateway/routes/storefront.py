@@ -32,6 +32,7 @@ STATUS_BY_ERROR = {"forbidden": 403, "not_found": 404, "invalid_token": 400, "ex
                                     "cart_closed", "empty_cart", "cart_changed", "conflict",
                                     "already_paid"), 409),
                    "provider_confirmation_required": 402, "payments_unavailable": 503,
+                   "pricing_unavailable": 503, "market_unsupported": 422,
                    "payment_provider_error": 502, "invalid_signature": 400,
                    "invalid_payload": 400}  # fmt: skip
 
@@ -179,4 +180,7 @@ def setup(app: FastAPI) -> None:
     @app.exception_handler(StorefrontError)
     async def _failed(_: Request, exc: StorefrontError) -> JSONResponse:
         extra = {"details": exc.details} if exc.details else {}
-        return problem(exc.status, exc.code, exc.message, **extra)
+        response = problem(exc.status, exc.code, exc.message, **extra)
+        if exc.status == 503:  # a dependency (payments, markets) is down: ask to come back
+            response.headers["Retry-After"] = "5"
+        return response

@@ -22,11 +22,11 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Protocol
-from urllib.parse import quote
+from urllib.parse import quote as url_quote
 
 from pydantic import BaseModel
 
-from libs.contracts.orders import Order, OrderLine
+from libs.contracts.orders import MarketPricing, Order, OrderLine
 from services.mcp_workers.storefront.basket_store import Cart
 
 DEFAULT_LINK_TTL_SECONDS = 30 * 60
@@ -40,6 +40,15 @@ class CheckoutTokenExpiredError(CheckoutTokenError):
     pass
 
 
+class CheckoutQuote(BaseModel):
+    """The cart priced for the buyer's market (`market_prices`): the signed lines and total are
+    in `pricing.currency`; `source_units` are the cart's own unit prices, which the cart must
+    still hold when the link is paid."""
+
+    pricing: MarketPricing
+    source_units: list[int]
+
+
 class CheckoutClaims(BaseModel):
     cart_id: str
     owner_hash: str
@@ -47,6 +56,7 @@ class CheckoutClaims(BaseModel):
     total: int
     currency: str
     expires_at: int  # unix seconds
+    quote: CheckoutQuote | None = None  # set when priced in the market's currency
 
 
 def owner_hash(owner: str) -> str:
@@ -66,7 +76,9 @@ def _sign(payload: bytes, secret: str) -> bytes:
 
 
 def make_checkout_token(cart: Cart, secret: str, ttl: int = DEFAULT_LINK_TTL_SECONDS,
-                        now: float | None = None) -> str:
+                        now: float | None = None, quote: CheckoutQuote | None = None) -> str:
+    """A signed snapshot of `cart` (as it will be charged: in the market's currency when
+    `quote` says how it was priced from the cart's own)."""
     if not secret:
         raise ValueError("a checkout secret is required")
     if not cart.lines:
@@ -78,16 +90,19 @@ def make_checkout_token(cart: Cart, secret: str, ttl: int = DEFAULT_LINK_TTL_SEC
         total=cart.subtotal,
         currency=cart.currency,
         expires_at=int((time.time() if now is None else now) + ttl),
+        quote=quote,
     )
-    # Canonical JSON: sorted keys, no spaces, so the same snapshot always signs the same bytes.
-    payload = json.dumps(claims.model_dump(), sort_keys=True, separators=(",", ":")).encode()
+    # Canonical JSON: sorted keys, no spaces, so the same snapshot always signs the same bytes
+    # (no `quote` key at all when there is none: a shop-currency link is as it always was).
+    payload = json.dumps(claims.model_dump(mode="json", exclude_none=True), sort_keys=True,
+                         separators=(",", ":")).encode()
     return f"{_b64(payload)}.{_b64(_sign(payload, secret))}"
 
 
 def make_checkout_url(base_url: str, cart: Cart, secret: str,
                       ttl: int = DEFAULT_LINK_TTL_SECONDS, now: float | None = None) -> str:
     token = make_checkout_token(cart, secret, ttl, now)
-    return f"{base_url.rstrip('/')}/checkout/{quote(cart.id)}?token={token}"
+    return f"{base_url.rstrip('/')}/checkout/{url_quote(cart.id)}?token={token}"
 
 
 def link_ref(token: str) -> str:
@@ -144,7 +159,7 @@ def order_from_claims(claims: CheckoutClaims, owner: str, provider: str, payment
         order_id=f"ord_{secrets.token_hex(8)}", cart_id=claims.cart_id, owner=owner,
         lines=lines, subtotal=claims.total, total=claims.total, currency=claims.currency,
         market=market, payment_provider=provider, payment_ref=payment_ref,
-        created_at=datetime.now(UTC),
+        created_at=datetime.now(UTC), pricing=claims.quote.pricing if claims.quote else None,
     )
 
 
@@ -161,7 +176,10 @@ class PaymentProvider(Protocol):
 
     name: str
 
-    async def create_payment_link(self, cart: Cart, market: str | None = None) -> PaymentLink: ...
+    async def create_payment_link(self, cart: Cart, market: str | None = None,
+                                  quote: CheckoutQuote | None = None) -> PaymentLink:
+        """A link to pay `cart` as given (already in the buyer's currency when `quote`)."""
+        ...
 
     async def complete_payment(self, provider_ref: str, owner: str,
                                market: str | None = None) -> Order: ...
@@ -176,11 +194,12 @@ class TestModePaymentProvider:
     def __init__(self, base_url: str, secret: str, ttl: int = DEFAULT_LINK_TTL_SECONDS) -> None:
         self.base_url, self.secret, self.ttl = base_url, secret, ttl
 
-    async def create_payment_link(self, cart: Cart, market: str | None = None) -> PaymentLink:
-        token = make_checkout_token(cart, self.secret, self.ttl)
+    async def create_payment_link(self, cart: Cart, market: str | None = None,
+                                  quote: CheckoutQuote | None = None) -> PaymentLink:
+        token = make_checkout_token(cart, self.secret, self.ttl, quote=quote)
         claims = verify_checkout_token(token, self.secret)
         return PaymentLink(
-            url=f"{self.base_url.rstrip('/')}/checkout/{quote(cart.id)}?token={token}",
+            url=f"{self.base_url.rstrip('/')}/checkout/{url_quote(cart.id)}?token={token}",
             provider=self.name, provider_ref=token,
             expires_at=datetime.fromtimestamp(claims.expires_at, UTC), ref=link_ref(token),
         )
@@ -202,7 +221,8 @@ class RefusedPaymentProvider:
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
-    async def create_payment_link(self, cart: Cart, market: str | None = None) -> PaymentLink:
+    async def create_payment_link(self, cart: Cart, market: str | None = None,
+                                  quote: CheckoutQuote | None = None) -> PaymentLink:
         raise PaymentsUnavailableError(self.reason)
 
     async def complete_payment(self, provider_ref: str, owner: str,

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from libs.contracts.catalog import Money
-from libs.contracts.orders import Order
+from libs.contracts.orders import MarketPricing, Order
 from services.mcp_workers.storefront.basket import LineError
 
 
@@ -46,6 +46,7 @@ class CheckoutPreview(BaseModel):
     lines: list[OrderLineView] = Field(default_factory=list)
     total: Money | None = None
     expires_at: datetime | None = None
+    pricing: MarketPricing | None = None  # how the cart was priced in the buyer's currency
     errors: list[LineError] = Field(default_factory=list)
 
 

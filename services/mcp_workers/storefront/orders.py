@@ -97,7 +97,13 @@ def _with_titles(order: Order, cart: Cart) -> Order:
 
 
 def _same_lines(cart: Cart, claims: CheckoutClaims) -> bool:
-    signed = [(pid, sku, qty, unit) for pid, sku, qty, unit in claims.lines]
+    """The cart still holds the signed lines at the cart's own prices (for a link priced in
+    the buyer's market currency, the quote's `source_units`)."""
+    units = claims.quote.source_units if claims.quote else [ln[3] for ln in claims.lines]
+    if len(units) != len(claims.lines):
+        return False
+    signed = [(pid, sku, qty, unit) for (pid, sku, qty, _), unit in zip(claims.lines, units,
+                                                                       strict=True)]
     return signed == [(ln.product_id, ln.sku, ln.quantity, ln.unit_price) for ln in cart.lines]
 
 
@@ -134,6 +140,7 @@ class OrderDesk:
             cart_id=claims.cart_id,
             total=money(claims.total),
             expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
+            pricing=claims.quote.pricing if claims.quote else None,
             lines=[
                 OrderLineView(
                     product_id=pid,

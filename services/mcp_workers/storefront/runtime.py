@@ -11,12 +11,17 @@ with acks=all and an idempotent producer. Environment:
 - MUSEO_CHECKOUT_SECRET (else the dev file, see `local_secret`)
 - MUSEO_PUBLIC_BASE_URL (default http://127.0.0.1:3300), where checkout links point
 - MUSEO_ENV, MUSEO_PAYMENT_PROVIDER, MUSEO_STRIPE_*: the payment provider (see `payments.py`)
+- MUSEO_MARKETS_TOPIC (default `markets.requests`), MUSEO_MARKETS_TIMEOUT_S (default 3): where
+  checkout asks the markets service for prices in the buyer's currency (`market_prices.py`),
+  over the storefront's own RpcClient and reply topic (`gateway.replies.storefront-<hex>`,
+  deleted on a clean stop)
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,14 +32,17 @@ from redis.asyncio import Redis
 
 from libs.catalog.read_model import CatalogReadModel
 from libs.contracts.catalog import CATALOG_PRODUCTS, Product
+from libs.contracts.markets import MARKETS_REQUESTS
 from libs.contracts.orders import CHECKOUTS, ORDERS, CheckoutEvent, Order
 from libs.contracts.topics import TopicSpec
 from libs.messaging.broker import make_producer
+from libs.messaging.rpc import RpcClient
 from libs.messaging.table import TableFollower
 from libs.messaging.topics import ensure_topics
 from services.mcp_workers.storefront.basket_store import RedisBasketStore
 from services.mcp_workers.storefront.checkout_journal import CheckoutJournal
 from services.mcp_workers.storefront.local_secret import checkout_secret
+from services.mcp_workers.storefront.market_prices import CheckoutPricer, MarketsRpcQuoter
 from services.mcp_workers.storefront.orders import OrderDesk
 from services.mcp_workers.storefront.payments import (
     PaymentSettings,
@@ -60,6 +68,8 @@ class RuntimeConfig:
     secret: str
     base_url: str
     payments: PaymentSettings = field(default_factory=PaymentSettings)
+    markets_topic: str = MARKETS_REQUESTS
+    markets_timeout_s: float = 3.0
 
     @classmethod
     def from_env(cls) -> RuntimeConfig:
@@ -74,6 +84,8 @@ class RuntimeConfig:
             secret=checkout_secret(),
             base_url=env.get("MUSEO_PUBLIC_BASE_URL", "http://127.0.0.1:3300"),
             payments=PaymentSettings(),
+            markets_topic=env.get("MUSEO_MARKETS_TOPIC", MARKETS_REQUESTS),
+            markets_timeout_s=float(env.get("MUSEO_MARKETS_TIMEOUT_S", "3")),
         )
 
 
@@ -117,8 +129,12 @@ async def open_runtime(cfg: RuntimeConfig | None = None) -> AsyncIterator[Storef
                                      redis=redis, prefix=cfg.redis_prefix)
     publisher = OrderPublisher(cfg.bootstrap, cfg.orders_topic)
     journal = CheckoutJournal(redis, publisher.checkouts(cfg.checkouts_topic), cfg.redis_prefix)
+    # Its own reply topic: a storefront process is one RPC client instance, like a gateway.
+    rpc = RpcClient(cfg.bootstrap, f"storefront-{uuid.uuid4().hex[:12]}",
+                    default_timeout=cfg.markets_timeout_s, send_timeout=cfg.markets_timeout_s)
+    pricer = CheckoutPricer(MarketsRpcQuoter(rpc, cfg.markets_topic, cfg.markets_timeout_s))
     storefront = Storefront(catalog, store, cfg.secret, cfg.base_url, payment=payment,
-                            journal=journal)
+                            journal=journal, pricer=pricer)
     desk = OrderDesk(store, payment, cfg.secret, redis, publisher, prefix=cfg.redis_prefix,
                      journal=journal)
     webhooks = stripe_webhooks(payment, desk)
@@ -137,10 +153,12 @@ async def open_runtime(cfg: RuntimeConfig | None = None) -> AsyncIterator[Storef
                                         TopicSpec(cfg.orders_topic), TopicSpec(cfg.checkouts_topic)])
     await publisher.producer.start()
     try:
+        await rpc.start()
         await follower.start()
         log.info("storefront catalog loaded: %d products from %s", len(catalog), cfg.catalog_topic)
         yield StorefrontRuntime(storefront, desk, follower, webhooks)
     finally:
         await follower.stop()
+        await rpc.stop()  # deletes its reply topic
         await publisher.producer.stop()
         await redis.aclose()

@@ -27,6 +27,7 @@ from services.mcp_workers.storefront.checkout import (
     TestModePaymentProvider,
 )
 from services.mcp_workers.storefront.checkout_journal import CheckoutJournal, buyer_contact
+from services.mcp_workers.storefront.market_prices import CheckoutPricer
 from services.mcp_workers.storefront.qa import Answer, ShopQA
 from services.mcp_workers.storefront.search import CatalogSearch, InvalidCursorError, SearchFilters
 from services.mcp_workers.storefront.views import (
@@ -61,6 +62,7 @@ class Storefront:
         qa: ShopQA | None = None,
         cart_ttl_seconds: int | None = None,
         journal: CheckoutJournal | None = None,
+        pricer: CheckoutPricer | None = None,
     ) -> None:
         if not checkout_secret:
             raise ValueError("checkout_secret is required")
@@ -74,6 +76,7 @@ class Storefront:
         self.payment = payment or TestModePaymentProvider(base_url, checkout_secret)
         self.qa = qa or ShopQA()
         self.journal = journal
+        self.pricer = pricer  # None: links stay in the cart's currency (no markets to ask)
 
     def search_catalog(
         self, query: str = "", *, category: str | None = None, price_min: int | None = None,
@@ -180,7 +183,10 @@ class Storefront:
                                                     message="the cart is empty")])
         market = region_for_country(country)
         try:
-            link = await self.payment.create_payment_link(cart, market)
+            # In the buyer's market currency when it is not the cart's (markets prices it).
+            cart, quote = (await self.pricer.price(cart, country) if self.pricer is not None
+                           else (cart, None))
+            link = await self.payment.create_payment_link(cart, market, quote)
         except PaymentError as exc:
             return CheckoutResult(errors=[LineError(line=-1, code=exc.code, message=str(exc))])
         if self.journal is not None and link.ref:

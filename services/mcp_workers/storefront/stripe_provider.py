@@ -30,6 +30,7 @@ from services.mcp_workers.storefront.basket import LineError
 from services.mcp_workers.storefront.basket_store import Cart
 from services.mcp_workers.storefront.checkout import (
     DEFAULT_LINK_TTL_SECONDS,
+    CheckoutQuote,
     CheckoutTokenError,
     PaymentLink,
     ProviderConfirmationRequiredError,
@@ -66,9 +67,12 @@ class StripePaymentProvider:
     def _k(self, *parts: str) -> str:
         return self.prefix + ":".join(("stripe", *parts))
 
-    async def create_payment_link(self, cart: Cart, market: str | None = None) -> PaymentLink:
+    async def create_payment_link(self, cart: Cart, market: str | None = None,
+                                  quote: CheckoutQuote | None = None) -> PaymentLink:
+        """A Checkout Session for `cart` as given: its currency and unit amounts are what
+        Stripe charges (the market's, when `quote` priced it for the buyer)."""
         lifetime = min(max(self.ttl, SESSION_MIN_S), SESSION_MAX_S)
-        token = make_checkout_token(cart, self.secret, ttl=lifetime)
+        token = make_checkout_token(cart, self.secret, ttl=lifetime, quote=quote)
         ref = link_ref(token)
         expires_at = int(time.time()) + lifetime
         params: dict[str, Any] = {
