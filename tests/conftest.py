@@ -59,9 +59,16 @@ def redis_url(infra: dict[str, str]) -> str:
 
 
 # Known defects, each marked in one place with its cause so the rest of the suite gates CI.
-# Empty: every defect found by the last fresh-clone run is fixed. A new entry needs a reason
-# and a fix planned for the next session.
-KNOWN_FAILURES: dict[str, str] = {}
+# A new entry needs a reason and a fix planned for the next session.
+KNOWN_FAILURES: dict[str, str] = {
+    # Snippet execution (tests/e2e/test_docs_snippets.py) landed at the end of the session;
+    # its first full run found these two, not yet fixed:
+    "tests/e2e/test_docs_snippets.py::test_snippet[docs/clients.md:126]":
+        "the CLI block (museo chat/intent/admin import) exceeds the 120 s snippet timeout",
+    "tests/e2e/test_docs_snippets.py::test_snippet[docs/clients.md:155]":
+        "the stdio storefront started from the Claude Desktop config answers no tools/list "
+        "when its stdin closes right after the requests",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
