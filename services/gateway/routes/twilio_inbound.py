@@ -13,17 +13,14 @@ confirmation for the standard keywords, so nothing is sent back from here.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from libs.contracts.notifications import ProviderCallback
-from libs.dev_secrets import dev_secret
-from libs.webhook_signatures import twilio_valid
 from services.gateway.deps import GatewayState, state
 from services.gateway.errors import problem
-from services.gateway.routes.webhooks import forward_callback
+from services.gateway.routes.webhooks import forward_callback, twilio_form
 
 router = APIRouter(tags=["webhooks"])
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -31,15 +28,9 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 @router.post("/webhooks/twilio/inbound", summary="Twilio incoming message (STOP/START)")
 async def twilio_inbound(request: Request, gw: GatewayState = Depends(state)) -> Any:
-    raw = (await request.body()).decode("utf-8", "replace")
-    params = parse_qsl(raw, keep_blank_values=True)
-    url = gw.settings.public_base_url.rstrip("/") + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
-    token = dev_secret("MUSEO_TWILIO_AUTH_TOKEN", "twilio-auth.token")
-    if not twilio_valid(token, url, params, request.headers.get("x-twilio-signature")):
+    form = await twilio_form(request, gw)
+    if form is None:
         return problem(403, "forbidden", "bad or missing X-Twilio-Signature")
-    form = dict(params)
     if not form.get("From") or "Body" not in form:
         return problem(400, "bad_request", "not an incoming message (From and Body required)")
     forwarded = await forward_callback(gw, ProviderCallback(provider="twilio", payload=form),

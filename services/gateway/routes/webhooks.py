@@ -82,8 +82,9 @@ async def whatsapp_webhook(request: Request, gw: GatewayState = Depends(state)) 
                           inbound_messages(body))
 
 
-@router.post("/webhooks/twilio/status", summary="Twilio message status callback")
-async def twilio_status(request: Request, gw: GatewayState = Depends(state)) -> Any:
+async def twilio_form(request: Request, gw: GatewayState) -> dict[str, str] | None:
+    """The form Twilio posted, or None when X-Twilio-Signature (HMAC-SHA1 over the public URL
+    and the sorted fields, with the auth token) does not verify."""
     raw = (await request.body()).decode("utf-8", "replace")
     params = parse_qsl(raw, keep_blank_values=True)
     url = gw.settings.public_base_url.rstrip("/") + request.url.path
@@ -91,7 +92,14 @@ async def twilio_status(request: Request, gw: GatewayState = Depends(state)) -> 
         url += "?" + request.url.query
     token = dev_secret("MUSEO_TWILIO_AUTH_TOKEN", "twilio-auth.token")
     if not twilio_valid(token, url, params, request.headers.get("x-twilio-signature")):
+        return None
+    return dict(params)
+
+
+@router.post("/webhooks/twilio/status", summary="Twilio message status callback")
+async def twilio_status(request: Request, gw: GatewayState = Depends(state)) -> Any:
+    form = await twilio_form(request, gw)
+    if form is None:
         return problem(403, "forbidden", "bad or missing X-Twilio-Signature")
-    form = dict(params)
     return await forward_callback(gw, ProviderCallback(provider="twilio", payload=form),
                           form.get("MessageSid"))
