@@ -30,7 +30,7 @@ def mailbox(system: System) -> Iterator[httpx.Client]:
         yield box
 
 
-def wait_for_mail(box: httpx.Client, needle: str, timeout: float = 60) -> dict[str, Any]:
+def wait_for_mail(box: httpx.Client, needle: str, timeout: float = 180) -> dict[str, Any]:
     """The message to Lucía whose subject holds `needle` (order ids are unique per run)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
