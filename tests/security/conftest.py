@@ -48,7 +48,11 @@ def customer_tokens() -> CustomerTokens:
 _next_ip = itertools.count(random.randrange(10, 50_000))
 
 
-@pytest.fixture(scope="session")
+# Package scope: the system stops when pytest leaves tests/security. At session scope it lived
+# on through tests/e2e beside the e2e system, in the same consumer groups, and answered half of
+# their storefront requests and took half of their orders (links to the wrong gateway, emails
+# to the wrong Mailpit).
+@pytest.fixture(scope="package")
 def secure_system(infra: dict[str, str]) -> Iterator[RunningSystem]:
     """MUSEO_GATEWAY_URL points the tests at a system already running (with its
     MUSEO_METRICS_BASE_PORT and MUSEO_AUTH_STATE_DIR); else the launcher starts one."""
@@ -80,7 +84,7 @@ def client(secure_system: RunningSystem) -> Iterator[httpx.Client]:
         yield c
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin_token(secure_system: RunningSystem) -> str:
     """A bearer token of the demo service account (fetched once: /oauth/token is limited)."""
     secret = (secure_system.auth_dir / "museo-admin.secret").read_text().strip()
@@ -91,7 +95,7 @@ def admin_token(secure_system: RunningSystem) -> str:
     return str(resp.json()["access_token"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shopper_session(secure_system: RunningSystem) -> str:
     """A shopper's signed anonymous session, as the gateway issues it."""
     return new_session(secure_system)
