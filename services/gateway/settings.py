@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from libs.contracts.topics import (
     ADMIN_REQUESTS,
+    CHAT_REQUESTS,
     EVENTS_RAW,
     MARKETS_REQUESTS,
     NOTIFICATIONS_CALLBACKS,
@@ -28,6 +29,7 @@ class GatewaySettings(ServiceSettings):
     # The topics the gateway talks to (MUSEO_<NAME>_TOPIC). A second shop on the same cluster,
     # or a test's own worker beside a running system, gets its own, so two workers never race
     # to answer one request nor read each other's facts.
+    chat_topic: str = CHAT_REQUESTS
     storefront_topic: str = STOREFRONT_REQUESTS
     markets_topic: str = MARKETS_REQUESTS
     admin_topic: str = ADMIN_REQUESTS

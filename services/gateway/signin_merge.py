@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from libs.contracts.chat import CHAT_REQUESTS, ConversationInfo, ConversationQuery, HandoverRequest
+from libs.contracts.chat import ConversationInfo, ConversationQuery, HandoverRequest
 from libs.contracts.principal import Principal
 from libs.messaging.errors import RemoteError, RequestTimeout
 from libs.messaging.principal import seal
@@ -44,7 +44,7 @@ async def carry_conversation(gw: GatewayState, conversation_id: str | None, owne
 
 async def _chat(gw: GatewayState, request: BaseModel, owner: Principal) -> ConversationInfo:
     try:
-        return await gw.rpc.request(CHAT_REQUESTS, request, ConversationInfo, principal=owner,
+        return await gw.rpc.request(gw.settings.chat_topic, request, ConversationInfo, principal=owner,
                                     key=getattr(request, "conversation_id", None))
     except (RemoteError, RequestTimeout) as exc:
         log.warning("conversation not carried over at sign-in: %s", type(exc).__name__)

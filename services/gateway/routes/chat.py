@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from libs.contracts.chat import (
-    CHAT_REQUESTS,
     AnalyseRequest,
     ChatMessage,
     ChatReply,
@@ -44,7 +43,7 @@ async def forward_turn(
     if msg.user_id is not None and msg.user_id not in _names(principal):
         raise NotYours("user_id must be yours or left out: the session says who you are")
     return await gw.rpc.request(
-        CHAT_REQUESTS,
+        gw.settings.chat_topic,
         ChatTurnRequest(**msg.model_dump(exclude={"user_id"})),
         ChatReply,
         key=msg.conversation_id or principal.subject,
@@ -58,7 +57,7 @@ async def forward_analysis(
     gw: GatewayState, body: IntentQuery, principal: Principal | None, cid: str | None = None
 ) -> IntentResult:
     return await gw.rpc.request(
-        CHAT_REQUESTS,
+        gw.settings.chat_topic,
         AnalyseRequest(text=body.text, language=body.language),
         IntentResult,
         key=principal.subject if principal else None,

@@ -27,7 +27,6 @@ from starlette.routing import Route
 
 from libs.contracts.principal import Principal
 from libs.contracts.recommend import (
-    RECOMMEND_REQUESTS,
     IntentContext,
     RecommendKind,
     RecommendReply,
@@ -192,7 +191,7 @@ def build_mcp(app: FastAPI) -> MCPServer:
         )
         try:
             reply = await gw.rpc.request(
-                RECOMMEND_REQUESTS, req, RecommendReply, key=req.profile_key, principal=owner
+                gw.settings.recommend_topic, req, RecommendReply, key=req.profile_key, principal=owner
             )
         except (RemoteError, RequestTimeout) as exc:
             return _failure(f"recommendations unavailable: {exc}")
