@@ -8,6 +8,7 @@ session, waits for its banner, and on exit stops it with Ctrl-C (SIGINT), as a p
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -25,10 +26,35 @@ ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "Press Ctrl-C to stop everything."
 
 
-def free_port() -> int:
+# Ports for a system are drawn below Linux's ephemeral range (32768-60999): a port from that
+# range can be handed to one of the many outgoing connections (every Kafka client opens several)
+# between this check and the service's bind. Above the test infra's own ports (20000+).
+PORT_RANGE = (20000, 26000)
+METRICS_PORTS = 10  # the launcher's services listen on MUSEO_METRICS_BASE_PORT + 0..7
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(count: int = 1) -> int:
+    """The first of `count` consecutive ports that are free now (every one of them checked:
+    the launcher binds the metrics base and the next ones)."""
+    low, high = PORT_RANGE
+    for _ in range(500):
+        base = random.randrange(low, high - count)
+        if all(_bindable(base + i) for i in range(count)):
+            return base
+    raise RuntimeError(f"no {count} consecutive free ports in {low}-{high}")
+
+
+def free_port() -> int:
+    return free_ports(1)
 
 
 @dataclass
@@ -89,7 +115,7 @@ def start_system(
     env = {
         **os.environ,
         "MUSEO_PORT": str(port),
-        "MUSEO_METRICS_BASE_PORT": str(free_port()),
+        "MUSEO_METRICS_BASE_PORT": str(free_ports(METRICS_PORTS)),
         "MUSEO_LAUNCHER_PORT": str(free_port()),
         "MUSEO_INSTANCE_ID": f"local-{port}",
         # Own dev helpers too: two systems (a test's and the developer's, or two tests' in a
