@@ -60,16 +60,7 @@ def redis_url(infra: dict[str, str]) -> str:
 
 # Known defects, each marked in one place with its cause so the rest of the suite gates CI.
 # A new entry needs a reason and a fix planned for the next session.
-KNOWN_FAILURES: dict[str, str] = {
-    # Snippet execution (tests/e2e/test_docs_snippets.py) landed at the end of the session;
-    # its first full run found these two, not yet fixed:
-    "tests/e2e/test_docs_snippets.py::test_snippet[docs/clients.md:126]":
-        "the CLI block (museo chat/intent/admin import) can exceed the 120 s snippet timeout "
-        "on a busy machine (it passed in the last fresh-clone run)",
-    "tests/e2e/test_docs_snippets.py::test_snippet[docs/clients.md:155]":
-        "the stdio storefront started from the Claude Desktop config answers no tools/list "
-        "when its stdin closes right after the requests",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -20,11 +20,15 @@ from rich.table import Table
 
 from clients.cli import mcp_tools
 from clients.cli.mcp_scaffold import REPO_ROOT, ScaffoldError, scaffold
+from services.mcp_workers.settings import SupervisorPolicy
 
 mcp_app = typer.Typer(no_args_is_help=True, add_completion=False, help="MCP developer tools.")
 console = Console()
 err = Console(stderr=True)
 
+# As long as the worker gives a server to start (SupervisorPolicy.start_timeout_s): a server
+# that reads the catalog from Kafka can take a minute on a loaded machine.
+START_TIMEOUT_S = SupervisorPolicy().start_timeout_s
 Timeout = Annotated[float, typer.Option("--timeout", help="seconds to start and to answer")]
 MetricsUrl = Annotated[
     str,
@@ -77,7 +81,7 @@ def call(
     json_args: Annotated[
         str | None, typer.Option("--json", help="arguments as one JSON object")
     ] = None,
-    timeout: Timeout = 60.0,
+    timeout: Timeout = START_TIMEOUT_S,
 ) -> None:
     """Call one tool and print its structured result (or text); exit 1 if the tool failed."""
     if mcp_tools.is_remote(server):
@@ -119,7 +123,7 @@ def inspect(
         bool, typer.Option("--spawn/--no-spawn", help="start each server to list tools")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-    timeout: Timeout = 60.0,
+    timeout: Timeout = START_TIMEOUT_S,
 ) -> None:
     """List the configured servers: state, health, tools; with the running worker's restarts."""
     try:

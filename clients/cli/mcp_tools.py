@@ -137,7 +137,9 @@ async def call_supervised(
             status = supervisor.status()[server]
             if status["state"] != "up":
                 raise McpCliError(
-                    f"{server} did not start ({status['last_error']}); its stderr:\n{_tail(log)}"
+                    f"{server} did not start within {timeout:.0f} s "
+                    f"({status['last_error'] or 'still starting'}; --timeout gives it longer); "
+                    f"its stderr:\n{_tail(log)}"
                 )
             schema = supervisor.tool_schema(server, tool)
             if schema is None:

@@ -14,6 +14,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from tests.e2e.conftest import System
 from tests.e2e.node_ws import node_env, script
 
 SNIPPETS = all_snippets()
-TIMEOUT_S = 120
+TIMEOUT_S = 120  # a hang guard per command, not a speed check: a loaded CI machine is slow
 # stdout of each block run so far, for the `<!-- output -->` block after it
 OUTPUTS: dict[str, str] = {}
 # curl as a script means it: fail on an HTTP error status, quietly, within a deadline
@@ -64,7 +65,8 @@ def admin_token(system: System) -> str:
 
 def run(argv: list[str], env: dict[str, str], snippet: Snippet, **kw: Any) -> str:
     done = subprocess.run(argv, cwd=kw.pop("cwd", ROOT), env=env, capture_output=True,
-                          text=True, timeout=TIMEOUT_S, stdin=subprocess.DEVNULL, **kw)
+                          text=True, timeout=kw.pop("timeout", TIMEOUT_S),
+                          stdin=subprocess.DEVNULL, **kw)
     assert done.returncode == 0, (
         f"{snippet.id} exited {done.returncode}\n--- stdout\n{done.stdout[-3000:]}"
         f"\n--- stderr\n{done.stderr[-3000:]}")
@@ -87,8 +89,9 @@ def test_snippet(snippet: Snippet, system: System, env: dict[str, str],
     elif snippet.marker == "ws-session":
         replay(snippet, body.replace("<access token>", admin_token), system)
     elif snippet.language in SHELL:
-        OUTPUTS[snippet.id] = run(["bash", "-c", SHELL_PREAMBLE + shell_commands(snippet, body)],
-                                  env, snippet)
+        commands = shell_commands(snippet, body)
+        OUTPUTS[snippet.id] = run(["bash", "-c", SHELL_PREAMBLE + commands], env, snippet,
+                                  timeout=TIMEOUT_S * command_count(commands))
     elif snippet.language in PYTHON:
         OUTPUTS[snippet.id] = run([str(ROOT / ".venv/bin/python"), "-c", body], env, snippet)
     elif snippet.language in NODE:
@@ -99,6 +102,13 @@ def test_snippet(snippet: Snippet, system: System, env: dict[str, str],
             path.unlink()
     else:  # json
         check_json(snippet, body, env)
+
+
+def command_count(script: str) -> int:
+    """Commands in a block (its lines that are neither blank, comments nor continuations)."""
+    lines = [ln.strip() for ln in script.splitlines()]
+    continued = sum(1 for ln in lines if ln.endswith("\\"))
+    return max(1, sum(1 for ln in lines if ln and not ln.startswith("#")) - continued)
 
 
 def shell_commands(snippet: Snippet, body: str) -> str:
@@ -163,6 +173,7 @@ INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
                          "clientInfo": {"name": "docs-test", "version": "1"}}}
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+STDIO_TIMEOUT_S = 120  # a stdio server starts in ~5 s; a loaded CI machine is far slower
 
 
 def remote_tools(url: str) -> list[str]:
@@ -191,20 +202,38 @@ def rpc_result(text: str) -> dict[str, Any]:
 
 def stdio_tools(command: str, args: list[str], env: dict[str, str]) -> list[str]:
     """Start the server as Claude Desktop would (paths relative to the checkout, as the doc
-    says, from a folder holding an empty `catalog.jsonl`) and list its tools over stdio."""
+    says, from a folder holding an empty `catalog.jsonl`) and list its tools over stdio.
+
+    Like a real client it keeps stdin open until the answer arrives, then closes it (the MCP
+    stdio shutdown): closing stdin first lets the server end before it answers."""
     exe = command if os.path.isabs(command) else str(ROOT / command)
-    with tempfile.TemporaryDirectory() as cwd:
+    with tempfile.TemporaryDirectory() as cwd, tempfile.TemporaryFile("w+") as err:
         Path(cwd, "catalog.jsonl").write_text("")
-        messages = "".join(json.dumps(m) + "\n" for m in (INITIALIZE, INITIALIZED, LIST_TOOLS))
         proc = subprocess.Popen([exe, *args], cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                text=True)
+        assert proc.stdin is not None and proc.stdout is not None
+        listed: list[dict[str, Any]] = []
+        timer = threading.Timer(STDIO_TIMEOUT_S, proc.kill)  # a hung server fails, not hangs
+        timer.start()
         try:
-            out, err = proc.communicate(messages, timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-    answers = [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
-    listed = [a for a in answers if a.get("id") == 2 and "result" in a]
-    assert listed, f"{shlex.join([command, *args])}: no tools/list answer\n{err[-2000:]}"
+            proc.stdin.write("".join(json.dumps(m) + "\n" for m in (INITIALIZE, INITIALIZED,
+                                                                       LIST_TOOLS)))
+            proc.stdin.flush()
+            for line in proc.stdout:  # ends at EOF: the server exited or the timer killed it
+                answer = json.loads(line) if line.startswith("{") else {}
+                if answer.get("id") == 2 and "result" in answer:
+                    listed.append(answer)
+                    break
+        finally:
+            timer.cancel()
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            err.seek(0)
+            stderr = err.read()
+    assert listed, f"{shlex.join([command, *args])}: no tools/list answer\n{stderr[-2000:]}"
     return [t["name"] for t in listed[0]["result"]["tools"]]
