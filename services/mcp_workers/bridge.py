@@ -7,6 +7,7 @@ gateway sealed into `x-museo-principal` (`current_principal()`), never a body fi
 argument and the request's `owner` field are ignored. Likewise a tool that takes `contact` (the
 storefront's `get_checkout_url`) gets the principal's verified email/phone, never the client's.
 A server that is down, restarting or too slow becomes an `unavailable` (retryable) error reply.
+A `ToolListRequest` is answered with the server's own public declarations (`public_tools`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream.kafka import KafkaBroker
-from mcp_types import INVALID_PARAMS, METHOD_NOT_FOUND, CallToolResult, TextContent
+from mcp_types import INVALID_PARAMS, METHOD_NOT_FOUND, CallToolResult, TextContent, Tool
 from pydantic import TypeAdapter, ValidationError
 
 from libs.contracts.intent import IntentRequest, IntentResult
-from libs.contracts.mcp import ToolCallReply, ToolCallRequest
+from libs.contracts.mcp import (
+    INJECTED_ARGUMENTS,
+    INTERNAL_TOOL,
+    BridgeRequest,
+    ToolCallReply,
+    ToolCallRequest,
+    ToolDeclaration,
+    ToolListReply,
+    ToolListRequest,
+)
 from libs.contracts.notifications import contact_from_principal
 from libs.contracts.principal import Principal
 from libs.contracts.topics import INTENT_REQUESTS, STOREFRONT_REQUESTS
@@ -70,6 +80,27 @@ def contact_arguments(
         if contact is not None:
             args["contact"] = contact.model_dump(exclude_none=True)
     return args
+
+
+def public_tools(tools: list[Tool]) -> ToolListReply:
+    """The tools a caller may see and call, as declared, minus the internal ones and minus the
+    arguments the bridge injects from the verified caller (so no client is asked for them)."""
+    public = []
+    for tool in tools:
+        if (tool.meta or {}).get(INTERNAL_TOOL):
+            continue
+        schema = dict(tool.input_schema or {})
+        props = {k: v for k, v in (schema.get("properties") or {}).items()
+                 if k not in INJECTED_ARGUMENTS}
+        schema["properties"] = props
+        if "required" in schema:
+            schema["required"] = [r for r in schema["required"] if r not in INJECTED_ARGUMENTS]
+        annotations = tool.annotations.model_dump(exclude_none=True) if tool.annotations else None
+        public.append(ToolDeclaration(
+            name=tool.name, title=tool.title, description=tool.description, input_schema=schema,
+            output_schema=tool.output_schema, annotations=annotations,
+            needs_owner="owner" in (tool.input_schema or {}).get("properties", {})))
+    return ToolListReply(tools=public)
 
 
 def principal_owner() -> str | None:
@@ -124,9 +155,17 @@ def intent_handler(
 
 def tool_handler(
     supervisor: McpSupervisor, server: str, timeout: float | None = None
-) -> Callable[[ToolCallRequest], Awaitable[ToolCallReply]]:
-    async def handle_tool_call(request: ToolCallRequest) -> ToolCallReply:
-        """Call the named tool of the MCP server; the owner comes from the gateway."""
+) -> Callable[[ToolCallRequest | ToolListRequest], Awaitable[ToolCallReply | ToolListReply]]:
+    async def handle_tool_call(
+        request: ToolCallRequest | ToolListRequest,
+    ) -> ToolCallReply | ToolListReply:
+        """Call the named tool of the MCP server (the owner comes from the gateway), or list
+        the server's public tools."""
+        if isinstance(request, ToolListRequest):
+            if not supervisor.declarations(server):
+                raise HandlerError("unavailable", f"{server} has not listed its tools yet",
+                                   retryable=True)
+            return public_tools(supervisor.declarations(server))
         known = supervisor.tools(server)
         if known and request.tool not in known:
             raise HandlerError("not_found", f"no tool {request.tool!r} on {server}")
@@ -171,8 +210,9 @@ def register_tool_bridge(
         broker,
         topic=topic,
         service=server,
-        adapter=TypeAdapter(ToolCallRequest),
+        adapter=TypeAdapter(BridgeRequest),
         handler=tool_handler(supervisor, server, timeout),
         group_id=group_id,
-        description=f"Call a tool of the {server} MCP server (ToolCallRequest -> ToolCallReply).",
+        description=f"Call a tool of the {server} MCP server (ToolCallRequest -> ToolCallReply), "
+        "or list its public tools (ToolListRequest -> ToolListReply).",
     )

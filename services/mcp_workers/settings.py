@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp.client.session import ClientSession
+from mcp_types import Tool
 from pydantic import BaseModel, Field
 
 from libs.settings import ServiceSettings
@@ -163,6 +164,7 @@ class ServerSlot:
         self.state = ServerState.STOPPED
         self.session: ClientSession | None = None
         self.tools: dict[str, dict[str, Any]] = {}  # name -> input schema
+        self.declarations: list[Tool] = []  # the last tools/list, as the server declared them
         self.pid: int | None = None
         self.ready = asyncio.Event()
         self.wake = asyncio.Event()

@@ -19,7 +19,7 @@ import anyio
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.shared.exceptions import MCPError
-from mcp_types import CONNECTION_CLOSED, CallToolResult
+from mcp_types import CONNECTION_CLOSED, CallToolResult, Tool
 from prometheus_client import Counter, Gauge
 
 from services.mcp_workers.settings import (
@@ -89,6 +89,9 @@ class McpSupervisor:
 
     def tools(self, server: str) -> set[str]:  # from the last listing; empty before the first
         return set(self._servers[server].tools)
+
+    def declarations(self, server: str) -> list[Tool]:  # the server's own, from the last listing
+        return list(self._servers[server].declarations)
 
     def tool_schema(self, server: str, tool: str) -> dict[str, Any] | None:
         return self._servers[server].tools.get(tool)
@@ -221,6 +224,7 @@ class McpSupervisor:
         await asyncio.wait_for(session.initialize(), timeout)
         listing = await asyncio.wait_for(session.list_tools(), timeout)
         s.tools = {t.name: dict(t.input_schema or {}) for t in listing.tools}
+        s.declarations = list(listing.tools)
         return session
 
     async def _watch(

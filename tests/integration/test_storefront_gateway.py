@@ -196,6 +196,11 @@ async def test_mcp_over_streamable_http_owner_is_the_mcp_session(gateway: str) -
         } <= tools
         schema = next(t for t in (await alice.list_tools()).tools if t.name == "create_cart")
         assert "owner" not in schema.input_schema.get("properties", {})
+        # the storefront's own declarations: its atomic cart tools too, never its internal ones
+        assert {"add_lines", "remove_lines", "get_recommendations"} <= tools
+        assert not {"complete_checkout", "get_checkout", "stripe_webhook"} & tools
+        internal = await alice.call_tool("complete_checkout", {"token": "x"})
+        assert internal.is_error and "Unknown tool" in str(internal.content[0])
 
         found = await structured(alice, "search_catalog", {"query": "tazas", "language": "es"})
         assert found["products"][0]["id"] == "P2"

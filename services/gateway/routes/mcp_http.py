@@ -1,12 +1,16 @@
 """The public storefront tools over MCP Streamable HTTP at `/mcp`, for remote agents.
 
-An MCP server (official SDK) inside the gateway: each tool forwards to the storefront over Kafka
-(`ToolCallRequest` on `storefront.requests`) and returns its structuredContent. The owner of
-carts and orders never comes from tool arguments nor from a client-chosen id (`mcp_auth`): it
-is the principal of `Authorization: Bearer <customer token | Museo session>` or a signed
-`X-Museo-Session`, else, on the stateful (handshake) protocol versions, an anonymous owner bound
-to the live MCP session the session manager issued (it refuses unknown and closed ids). The
-session manager's task group runs from a gateway startup hook to the matching shutdown hook.
+An MCP server (official SDK) inside the gateway. It declares no storefront tool itself: it lists
+the storefront's own public declarations (`ToolListRequest` on `storefront.requests`, answered by
+the bridge from the server's tools/list, kept `DECLARATIONS_TTL_S`) and forwards each call
+(`ToolCallRequest`), returning its structuredContent. Only listed tools are forwarded: internal
+ones (payment completion, webhooks) are neither listed nor callable here. `get_recommendations`
+is the gateway's own tool, a call to the recommend service. The owner of carts and orders never
+comes from tool arguments nor from a client-chosen id (`mcp_auth`): it is the principal of
+`Authorization: Bearer <customer token | Museo session>` or a signed `X-Museo-Session`, else, on
+the stateful (handshake) protocol versions, an anonymous owner bound to the live MCP session the
+session manager issued (it refuses unknown and closed ids). The session manager's task group runs
+from a gateway startup hook to the matching shutdown hook.
 """
 
 from __future__ import annotations
@@ -14,17 +18,28 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
-from mcp_types import CallToolResult, TextContent
+from mcp.shared.exceptions import MCPError
+from mcp_types import (
+    INTERNAL_ERROR,
+    CallToolResult,
+    InputRequiredResult,
+    TextContent,
+    ToolAnnotations,
+)
+from mcp_types import Tool as MCPTool
 from pydantic import Field
 from starlette.requests import Request
 from starlette.routing import Route
 
+from libs.contracts.mcp import ToolDeclaration, ToolListReply, ToolListRequest
 from libs.contracts.principal import Principal
 from libs.contracts.recommend import (
     IntentContext,
@@ -32,135 +47,105 @@ from libs.contracts.recommend import (
     RecommendReply,
     RecommendRequest,
 )
-from libs.contracts.storefront import CartLineIn
-from libs.messaging.errors import RemoteError, RequestTimeout
+from libs.messaging.errors import RemoteError, RequestError
 from services.gateway.deps import GatewayState, user_id_of
 from services.gateway.mcp_auth import METADATA_PATH, McpAuth, mcp_principal, resource_metadata
 from services.gateway.routes.storefront import forward_tool
 
 router = APIRouter()  # discovery marker; the MCP endpoint is added by `setup`
-Language = Annotated[str, Field(description="answer language: en, es or fr")]
-Lines = Annotated[list[CartLineIn], Field(description="full line list; quantity 0 removes")]
+DECLARATIONS_TTL_S = 60.0  # a redeployed storefront's new tools show up within a minute
+INSTRUCTIONS = ("Museo gift shop: search the catalog, manage your cart, get a checkout link, "
+                "check orders, ask about products and policies. Money is "
+                "{amount (minor units), currency}. Your cart belongs to this MCP session.")
 
 
 def _failure(message: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
 
 
-def owner_from(gw: GatewayState, ctx: Context) -> Principal | None:
-    request = ctx.request_context.request
+def owner_from(gw: GatewayState, ctx: Context | None) -> Principal | None:
+    request = ctx.request_context.request if ctx is not None else None
     return mcp_principal(gw, request.scope) if isinstance(request, Request) else None
 
 
-def build_mcp(app: FastAPI) -> MCPServer:
-    server: MCPServer = MCPServer(
-        "museo-storefront",
-        instructions="Museo gift shop: search the catalog, manage your cart, "
-        "get a checkout link, check orders, ask about products and policies. Money is "
-        "{amount (minor units), currency}. Your cart belongs to this MCP session.",
-    )
+def as_mcp_tool(declared: ToolDeclaration) -> MCPTool:
+    annotations = ToolAnnotations(**declared.annotations) if declared.annotations else None
+    return MCPTool(name=declared.name, title=declared.title, description=declared.description,
+                   input_schema=declared.input_schema, output_schema=declared.output_schema,
+                   annotations=annotations)
 
-    async def forward(
-        tool: str, args: dict[str, Any], ctx: Context | None = None
-    ) -> CallToolResult:
-        gw: GatewayState = app.state.gw
-        owner = owner_from(gw, ctx) if ctx is not None else None
-        if ctx is not None and owner is None:
+
+class StorefrontDeclarations:
+    """The storefront's public tools as it declares them, asked over Kafka and kept a while;
+    a stale copy serves while the storefront does not answer."""
+
+    def __init__(self, app: FastAPI, ttl_s: float = DECLARATIONS_TTL_S) -> None:
+        self._app, self._ttl_s = app, ttl_s
+        self._tools: dict[str, ToolDeclaration] = {}
+        self._expires = 0.0
+
+    async def get(self) -> dict[str, ToolDeclaration]:
+        if self._tools and time.monotonic() < self._expires:
+            return self._tools
+        gw: GatewayState = self._app.state.gw
+        try:
+            reply = await gw.rpc.request(gw.settings.storefront_topic, ToolListRequest(),
+                                         ToolListReply, key="tools/list")
+        except RequestError:
+            if self._tools:
+                return self._tools
+            raise
+        self._tools = {t.name: t for t in reply.tools}
+        self._expires = time.monotonic() + self._ttl_s
+        return self._tools
+
+
+class GatewayMcp(MCPServer):
+    """The gateway's own tools, plus the storefront's declarations forwarded by name."""
+
+    def __init__(self, app: FastAPI) -> None:
+        super().__init__("museo-storefront", instructions=INSTRUCTIONS)
+        self._app = app
+        self.storefront = StorefrontDeclarations(app)
+
+    async def list_tools(self) -> list[MCPTool]:
+        own = await super().list_tools()
+        try:
+            declared = await self.storefront.get()
+        except RequestError as exc:
+            raise MCPError(code=INTERNAL_ERROR, message=f"storefront unavailable: {exc}") from exc
+        return [as_mcp_tool(d) for d in declared.values()] + own
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        if name in {t.name for t in await super().list_tools()}:
+            return await super().call_tool(name, arguments, context)
+        try:
+            declared = await self.storefront.get()
+        except RequestError as exc:
+            return _failure(f"storefront unavailable: {exc}")
+        if name not in declared:
+            raise ToolError(f"Unknown tool: {name}")
+        gw: GatewayState = self._app.state.gw
+        owner = owner_from(gw, context)
+        if declared[name].needs_owner and owner is None:
             return _failure("no verified session: use a stateful MCP session, or send "
                             "Authorization: Bearer <customer token or Museo session>")
         try:
-            reply = await forward_tool(gw, tool, args, owner)
-        except (RemoteError, RequestTimeout) as exc:
+            reply = await forward_tool(gw, name, arguments, owner)
+        except RemoteError as exc:
+            return _failure(exc.message if exc.code in ("bad_request", "not_found", "forbidden")
+                            else f"storefront unavailable: {exc}")
+        except RequestError as exc:
             return _failure(f"storefront unavailable: {exc}")
         text = reply.text or json.dumps(reply.structured)
-        return CallToolResult(
-            content=[TextContent(type="text", text=text)],
-            structured_content=reply.structured,
-            is_error=reply.is_error,
-        )
+        return CallToolResult(content=[TextContent(type="text", text=text)],
+                              structured_content=reply.structured, is_error=reply.is_error)
 
-    @server.tool()
-    async def search_catalog(
-        query: str = "",
-        category: str | None = None,
-        price_min: Annotated[int | None, Field(description="minor units")] = None,
-        price_max: Annotated[int | None, Field(description="minor units")] = None,
-        available: bool | None = None,
-        country: str | None = None,
-        language: Language = "en",
-        cursor: str | None = None,
-        limit: Annotated[int, Field(ge=1, le=50)] = 10,
-    ) -> CallToolResult:
-        """Search products by words (en/es/fr) with filters; pass next_cursor for more."""
-        return await forward(
-            "search_catalog",
-            {
-                "query": query,
-                "category": category,
-                "price_min": price_min,
-                "price_max": price_max,
-                "available": available,
-                "country": country,
-                "language": language,
-                "cursor": cursor,
-                "limit": limit,
-            },
-        )
 
-    @server.tool()
-    async def get_product(product_id: str, language: Language = "en") -> CallToolResult:
-        """One product by id, SKU or handle, with its variants."""
-        return await forward("get_product", {"product_id": product_id, "language": language})
-
-    @server.tool()
-    async def lookup_catalog(
-        ids: list[str] | None = None, skus: list[str] | None = None, language: Language = "en"
-    ) -> CallToolResult:
-        """Several products by ids and/or SKUs; unknown ones are listed in `missing`."""
-        return await forward("lookup_catalog", {"ids": ids, "skus": skus, "language": language})
-
-    @server.tool()
-    async def create_cart(lines: Lines, ctx: Context) -> CallToolResult:
-        """Create a cart for this session with lines of {sku or product_id, quantity}."""
-        return await forward("create_cart", {"lines": _dump(lines)}, ctx)
-
-    @server.tool()
-    async def get_cart(cart_id: str, ctx: Context) -> CallToolResult:
-        """This session's cart."""
-        return await forward("get_cart", {"cart_id": cart_id}, ctx)
-
-    @server.tool()
-    async def update_cart(cart_id: str, lines: Lines, ctx: Context) -> CallToolResult:
-        """Replace the cart's lines (send the full list; quantity 0 removes a line)."""
-        return await forward("update_cart", {"cart_id": cart_id, "lines": _dump(lines)}, ctx)
-
-    @server.tool()
-    async def cancel_cart(cart_id: str, ctx: Context) -> CallToolResult:
-        """Cancel (delete) the cart."""
-        return await forward("cancel_cart", {"cart_id": cart_id}, ctx)
-
-    @server.tool()
-    async def get_checkout_url(
-        cart_id: str, ctx: Context, country: str | None = None, language: str | None = None
-    ) -> CallToolResult:
-        """A signed payment link for the cart (valid 30 minutes); the order confirmation goes
-        to the signed-in customer's email, in `language`."""
-        args = {"cart_id": cart_id, "country": country, "language": language}
-        return await forward("get_checkout_url", args, ctx)
-
-    @server.tool()
-    async def order_status(ctx: Context, order_id: str | None = None) -> CallToolResult:
-        """One of this session's orders, or its recent orders."""
-        return await forward("order_status", {"order_id": order_id}, ctx)
-
-    @server.tool()
-    async def ask_business(
-        question: str, product_id: str | None = None, language: Language = "en"
-    ) -> CallToolResult:
-        """Answer a question about a product or the shop's policies."""
-        return await forward(
-            "ask_business", {"question": question, "product_id": product_id, "language": language}
-        )
+def build_mcp(app: FastAPI) -> GatewayMcp:
+    server = GatewayMcp(app)
 
     @server.tool()
     async def get_recommendations(
@@ -193,7 +178,7 @@ def build_mcp(app: FastAPI) -> MCPServer:
             reply = await gw.rpc.request(
                 gw.settings.recommend_topic, req, RecommendReply, key=req.profile_key, principal=owner
             )
-        except (RemoteError, RequestTimeout) as exc:
+        except RequestError as exc:
             return _failure(f"recommendations unavailable: {exc}")
         data = reply.model_dump(mode="json")
         return CallToolResult(
@@ -201,10 +186,6 @@ def build_mcp(app: FastAPI) -> MCPServer:
         )
 
     return server
-
-
-def _dump(lines: list[CartLineIn]) -> list[dict[str, Any]]:
-    return [line.model_dump(exclude_none=True) for line in lines]
 
 
 def setup(app: FastAPI) -> None:

@@ -27,6 +27,7 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from libs.catalog.read_model import CatalogReadModel
+from libs.contracts.mcp import INTERNAL_TOOL
 from libs.contracts.notifications import Contact
 from services.mcp_workers.storefront.basket import CartLineInput, InMemoryBasketStore
 from services.mcp_workers.storefront.order_views import WebhookResult
@@ -165,8 +166,12 @@ def build_server(storefront: Storefront, orders: OrderDesk | None = None,
     return server
 
 
+# Called only by the gateway's own routes: not listed nor forwarded at the public `/mcp`.
+INTERNAL = {INTERNAL_TOOL: "called by the gateway's payment routes only"}
+
+
 def add_webhook_tool(server: MCPServer, webhooks: StripeWebhooks) -> None:
-    @server.tool()
+    @server.tool(meta=INTERNAL)
     async def stripe_webhook(payload: str, signature: str) -> WebhookResult:
         """A Stripe webhook (raw body, Stripe-Signature header): verified, then the order is
         confirmed once. Only the gateway's /webhooks/stripe calls it."""
@@ -174,12 +179,12 @@ def add_webhook_tool(server: MCPServer, webhooks: StripeWebhooks) -> None:
 
 
 def add_order_tools(server: MCPServer, orders: OrderDesk) -> None:
-    @server.tool()
+    @server.tool(meta=INTERNAL)
     async def get_checkout(token: str) -> CheckoutPreview:
         """What a checkout link is for (lines, total, expiry); rejects altered or old links."""
         return await orders.preview(token)
 
-    @server.tool()
+    @server.tool(meta=INTERNAL)
     async def complete_checkout(token: str) -> OrderResult:
         """Pay a checkout link (test mode, MUSEO_ENV=dev only): publishes the order and empties
         the cart. The signed link is the capability: it names one cart of one owner, checked

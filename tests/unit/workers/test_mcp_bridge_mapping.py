@@ -64,3 +64,32 @@ def test_tools_that_take_no_contact_never_get_one() -> None:
     customer = Principal(subject="customer:lucia", kind="customer", email="lucia@example.com")
     assert contact_arguments(OWNER_SCHEMA, {"cart_id": "c1", "contact": {"email": "x@y.z"}},
                              customer) == {"cart_id": "c1"}
+
+
+async def test_listing_is_the_servers_own_public_tools_without_injected_arguments() -> None:
+    """What `/mcp` publishes comes from the storefront server's own declarations: the internal
+    tools are left out, and no tool asks a client for `owner` or `contact`."""
+    from typing import Any, cast
+
+    from libs.catalog.read_model import CatalogReadModel
+    from services.mcp_workers.bridge import public_tools
+    from services.mcp_workers.storefront.basket import InMemoryBasketStore
+    from services.mcp_workers.storefront.server import add_order_tools, build_server
+    from services.mcp_workers.storefront.storefront import Storefront
+
+    storefront = Storefront(CatalogReadModel(), InMemoryBasketStore(), "s" * 32, "http://x")
+    server = build_server(storefront)
+    add_order_tools(server, cast(Any, None))  # declarations only: no tool is called
+    declared = await server.list_tools()
+    listed = {t.name: t for t in public_tools(declared).tools}
+
+    assert {"get_checkout", "complete_checkout"} <= {t.name for t in declared}
+    assert not {"get_checkout", "complete_checkout"} & set(listed)
+    assert {"search_catalog", "add_lines", "get_checkout_url", "order_status"} <= set(listed)
+    for tool in listed.values():
+        assert not {"owner", "contact"} & set(tool.input_schema["properties"]), tool.name
+        assert not {"owner", "contact"} & set(tool.input_schema.get("required", [])), tool.name
+    assert listed["add_lines"].needs_owner and not listed["search_catalog"].needs_owner
+    original = next(t for t in declared if t.name == "search_catalog")
+    assert listed["search_catalog"].description == original.description
+    assert listed["search_catalog"].output_schema == original.output_schema
