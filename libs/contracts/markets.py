@@ -16,6 +16,8 @@ __all__ = [
     "MarketOut",
     "MarketsRequest",
     "PriceItem",
+    "PrivacyLawsReply",
+    "PrivacyLawsRequest",
     "ResolveMarketReply",
     "ResolveMarketRequest",
 ]
@@ -46,7 +48,23 @@ class LocalizePriceRequest(Message, MarketInputs):
     subdivision: str | None = Field(default=None, max_length=10)
 
 
-MarketsRequest = Annotated[ResolveMarketRequest | LocalizePriceRequest, Field(discriminator="op")]
+class PrivacyLawsRequest(Message):
+    """The privacy law of every market, for services that decide what personal data they may
+    use (recommend): one table from the markets data, not a country list of their own."""
+
+    op: Literal["privacy_laws"] = "privacy_laws"
+
+
+class PrivacyLawsReply(Message):
+    laws: dict[str, str]  # region (market) code -> privacy law, e.g. "EU" -> "gdpr"
+    regions: dict[str, str]  # ISO country -> region, e.g. "FR" -> "EU"
+    aliases: dict[str, str] = Field(default_factory=dict)  # e.g. "UK" -> "GB"
+    fallback_region: str  # the region of a country not listed
+
+
+MarketsRequest = Annotated[
+    ResolveMarketRequest | LocalizePriceRequest | PrivacyLawsRequest, Field(discriminator="op")
+]
 
 
 class MarketOut(BaseModel):

@@ -7,6 +7,8 @@ from libs.contracts.markets import (
     LocalizePriceReply,
     LocalizePriceRequest,
     MarketOut,
+    PrivacyLawsReply,
+    PrivacyLawsRequest,
     ResolveMarketReply,
     ResolveMarketRequest,
 )
@@ -37,10 +39,22 @@ class MarketsHandlers:
     def _market_out(market: Market) -> MarketOut:
         return MarketOut.model_validate(market.model_dump(mode="json"))
 
+    def privacy_laws(self) -> PrivacyLawsReply:
+        cfg = self.config
+        return PrivacyLawsReply(
+            laws={code: region.privacy_law for code, region in cfg.regions.items()},
+            regions={country: tpl.region for country, tpl in cfg.countries.items()},
+            aliases=dict(cfg.country_aliases),
+            fallback_region=cfg.fallback.region,
+        )
+
     async def handle(
-        self, req: ResolveMarketRequest | LocalizePriceRequest
-    ) -> ResolveMarketReply | LocalizePriceReply:
-        """Resolve a market from country/phone/Accept-Language, or localise prices for it."""
+        self, req: ResolveMarketRequest | LocalizePriceRequest | PrivacyLawsRequest
+    ) -> ResolveMarketReply | LocalizePriceReply | PrivacyLawsReply:
+        """Resolve a market from country/phone/Accept-Language, localise prices for it, or
+        give every market's privacy law."""
+        if isinstance(req, PrivacyLawsRequest):
+            return self.privacy_laws()
         resolution = self._resolve(req)
         market_out = self._market_out(resolution.market)
         if isinstance(req, ResolveMarketRequest):

@@ -12,14 +12,17 @@ from redis.asyncio import Redis
 
 from libs.catalog.demo import DEFAULT_CSV
 from libs.contracts.catalog import CATALOG_PRODUCTS, Product
+from libs.contracts.markets import MARKETS_REQUESTS
 from libs.contracts.recommend import RECOMMEND_REQUESTS
 from libs.messaging.broker import make_broker
+from libs.messaging.rpc import RpcClient
 from libs.messaging.service import run_worker
 from libs.messaging.table import TableFollower
 from libs.profiles.redis_store import RedisProfileStore
 from libs.settings import ServiceSettings
 from services.recommend.domain import InteractionLog
 from services.recommend.handlers import register_batch_handler
+from services.recommend.laws import LawsSource
 from services.recommend.privacy import DEFAULT_SESSION_MAX_AGE_S
 from services.recommend.runtime import RecommendRuntime
 from services.recommend.training import load_interactions
@@ -35,6 +38,9 @@ class RecommendSettings(ServiceSettings):
     max_batch: int = 64
     # A stored session older than this is history, not "the current session" (privacy.py).
     session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S
+    # Where each market's privacy law comes from (the markets service; laws.py).
+    markets_topic: str = MARKETS_REQUESTS
+    markets_timeout_s: float = 3.0
 
 
 @dataclass
@@ -43,14 +49,20 @@ class RecommendApp:
     redis: Redis
     runtime: RecommendRuntime
     follower: TableFollower[Product]
+    rpc: RpcClient
+    laws: LawsSource
 
     async def start(self) -> None:
+        await self.rpc.start()
+        await self.laws.start()
         await self.follower.start()
         await self.runtime.start()
 
     async def stop(self) -> None:
         await self.runtime.stop()
         await self.follower.stop()
+        await self.laws.stop()
+        await self.rpc.stop()
         await self.redis.aclose()
 
 
@@ -60,14 +72,18 @@ def build(settings: RecommendSettings) -> RecommendApp:
     cache_dir = Path(settings.cache_dir) if settings.cache_dir else settings.data_dir / "recommend"
     interactions = (load_interactions(Path(settings.interactions_csv), cache_dir)
                     if settings.interactions_csv else InteractionLog())
+    rpc = RpcClient(settings.kafka_bootstrap_servers, f"recommend-{settings.instance_id}",
+                    settings.markets_timeout_s)
+    laws = LawsSource(rpc, settings.markets_topic, settings.markets_timeout_s)
     runtime = RecommendRuntime(RedisProfileStore(redis), interactions,
-                               session_max_age_s=settings.session_max_age_s)
+                               session_max_age_s=settings.session_max_age_s,
+                               laws=lambda: laws.current)
     follower = TableFollower(settings.kafka_bootstrap_servers, settings.catalog_topic,
                              TypeAdapter(Product), runtime.on_catalog_change)
     broker = make_broker(settings, durable=False)
     register_batch_handler(broker, runtime, topic=settings.requests_topic,
                            group_id=settings.group_id, max_records=settings.max_batch)
-    return RecommendApp(broker, redis, runtime, follower)
+    return RecommendApp(broker, redis, runtime, follower, rpc, laws)
 
 
 def main() -> None:

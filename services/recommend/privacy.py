@@ -1,9 +1,10 @@
-"""Which data a recommendation may use, by market law and the person's consent.
+"""Which data a recommendation may use, by market law and the person's consent. The law of a
+market comes from the markets data (`laws.py`):
 
-- EU/EEA and UK (GDPR, UK GDPR): personalisation from stored data is opt-in; without a "yes"
-  the answer uses only the current session and market-level data.
-- California (CCPA/CPRA): an opt-out of sale/sharing (`sale_sharing=False`) is honoured, and so
-  is an explicit "no" to personalisation.
+- opt-in laws (GDPR, UK GDPR, the EFTA equivalents): personalisation from stored data needs a
+  "yes"; without it the answer uses only the current session and market-level data.
+- opt-out laws (CCPA/CPRA, the US market): an opt-out of sale/sharing (`sale_sharing=False`) is
+  honoured, and so is an explicit "no" to personalisation.
 - Elsewhere: personalised unless the person said no.
 
 "The current session" is the request's own items, or the stored session only while it is live
@@ -14,29 +15,12 @@ is really the last order of weeks ago is history, not the current visit.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from libs.contracts.privacy import ALL_MARKETS, ConsentSettings
 from libs.profiles.model import Profile
+from services.recommend.laws import PrivacyLaws, regime
 
-Regime = Literal["gdpr", "ccpa", "default"]
-GDPR_MARKETS = {"UK", "EU", "GB"}
-GDPR_COUNTRIES = {
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
-    "GB", "UK",
-}
-CALIFORNIA = {"US-CA", "CA-US"}
 DEFAULT_SESSION_MAX_AGE_S = 3600.0
-
-
-def regime(market: str | None, country: str | None) -> Regime:
-    code = (country or "").upper()
-    if (market or "").upper() in GDPR_MARKETS or code.split("-")[0] in GDPR_COUNTRIES:
-        return "gdpr"
-    if code in CALIFORNIA or (market or "").upper() in CALIFORNIA:
-        return "ccpa"
-    return "default"
 
 
 def consent_for(consents: dict[str, ConsentSettings], market: str | None) -> ConsentSettings:
@@ -48,13 +32,14 @@ def consent_for(consents: dict[str, ConsentSettings], market: str | None) -> Con
     return base.model_copy(update=own.model_dump(exclude_none=True))
 
 
-def may_personalize(consent: ConsentSettings, market: str | None, country: str | None) -> bool:
-    law = regime(market, country)
-    if law == "gdpr":
+def may_personalize(consent: ConsentSettings, market: str | None, country: str | None,
+                    laws: PrivacyLaws | None) -> bool:
+    law = regime(laws, market, country)
+    if law == "opt_in":
         return consent.personalization is True
     if consent.personalization is False:
         return False
-    return not (law == "ccpa" and consent.sale_sharing is False)
+    return not (law == "opt_out" and consent.sale_sharing is False)
 
 
 def live_session(profile: Profile, now: datetime, max_age_s: float) -> list[str]:

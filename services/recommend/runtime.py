@@ -11,7 +11,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from libs.contracts.catalog import Product
 from libs.contracts.privacy import ConsentSettings
@@ -29,6 +29,7 @@ from services.recommend.domain import (
     Recommender,
     recommend_batch,
 )
+from services.recommend.laws import PrivacyLaws
 from services.recommend.live_metrics import LiveMetrics
 from services.recommend.privacy import (
     DEFAULT_SESSION_MAX_AGE_S,
@@ -56,8 +57,11 @@ class RecommendRuntime:
     def __init__(self, store: RedisProfileStore, interactions: InteractionLog,
                  personalization: PersonalizationConfig | None = None,
                  refit_delay_s: float = 1.5, refit_max_delay_s: float = 600.0,
-                 session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S) -> None:
+                 session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S,
+                 laws: Callable[[], PrivacyLaws | None] = lambda: None) -> None:
+        """`laws` gives the markets' privacy laws as last known (None: not yet, so opt-in)."""
         self.store = store
+        self.laws = laws
         self.session_max_age_s = session_max_age_s
         self.interactions = interactions
         self.personalization = personalization or TUNED_PERSONALIZATION
@@ -143,7 +147,8 @@ class RecommendRuntime:
             raise HandlerError("unavailable", "catalog not loaded yet", retryable=True)
         keys = list(dict.fromkeys(r.profile_key for r in requests if r.profile_key))
         profiles, consents = await self.store.profiles_with_consent(keys) if keys else ({}, {})
-        adjusted = [self._apply_policy(r, profiles, consents, self.session_max_age_s)
+        laws = self.laws()
+        adjusted = [self._apply_policy(r, profiles, consents, self.session_max_age_s, laws)
                     for r in requests]
         replies = await self._cached(adjusted, profiles, recommender)
         for req, reply in zip(adjusted, replies, strict=True):
@@ -170,7 +175,8 @@ class RecommendRuntime:
     @staticmethod
     def _apply_policy(req: RecommendRequest, profiles: dict[str, Profile],
                       consents: dict[str, dict[str, ConsentSettings]],
-                      session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S) -> RecommendRequest:
+                      session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S,
+                      laws: PrivacyLaws | None = None) -> RecommendRequest:
         key = req.profile_key
         profile = profiles.get(key) if key else None
         if profile is None:
@@ -185,7 +191,7 @@ class RecommendRuntime:
             req = req.model_copy(update={"market": profile.market})
         if not req.personalized:
             return req
-        if all(may_personalize(consent_for(records, m), m, c) for m, c in {stored, asked}):
+        if all(may_personalize(consent_for(records, m), m, c, laws) for m, c in {stored, asked}):
             return req
         # Only the current session and market-level data: no stored history or affinities.
         # A stored session counts only while it is live: one last seen weeks ago (say, the

@@ -28,9 +28,12 @@ from libs.contracts.recommend import RecommendReply, RecommendRequest
 from libs.profiles.model import Profile
 from services.chat.recs import request_for_conversation
 from services.chat.store import Conversation
+from services.markets.domain.config import load_markets_config
+from services.markets.handlers import MarketsHandlers
 from services.mcp_workers.intent.pipeline import IntentAnalyzer
 from services.recommend.domain import HybridModel, InteractionLog, Recommender
 from services.recommend.domain.similarity import cosine_cooccurrence, incidence
+from services.recommend.laws import PrivacyLaws
 from services.recommend.runtime import RecommendRuntime
 from tests.bench.recs_data import Split
 
@@ -40,6 +43,9 @@ ASK = {"en": "what would you recommend for me?", "es": "que me recomiendas?",
        "fr": "que me conseillez-vous ?"}
 STATED = {"en": "can you recommend some {c}?", "es": "me recomiendas {c}?",
           "fr": "vous me conseillez des {c} ?"}
+
+# The markets' privacy laws as the markets service serves them (bundled markets data).
+LAWS = PrivacyLaws.from_reply(MarketsHandlers(load_markets_config(None)).privacy_laws())
 
 
 class OfflineStore:
@@ -64,7 +70,7 @@ def serve(rec: Recommender, requests: list[RecommendRequest], profiles: dict[str
           consented: bool = True) -> tuple[list[RecommendReply], list[float]]:
     """Replies through the service runtime, in Kafka-sized batches; per-request wall ms."""
     runtime = RecommendRuntime(OfflineStore(profiles, consented),  # type: ignore[arg-type]
-                               InteractionLog(), rec.config)
+                               InteractionLog(), rec.config, laws=lambda: LAWS)
     runtime.recommender = rec
 
     async def run() -> tuple[list[RecommendReply], list[float]]:

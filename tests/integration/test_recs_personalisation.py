@@ -25,7 +25,7 @@ from services.recommend.__main__ import RecommendApp, RecommendSettings
 from services.recommend.__main__ import build as build_recommend
 from services.user_events.__main__ import UserEventsApp, UserEventsSettings
 from services.user_events.__main__ import build as build_user_events
-from tests.integration.helpers_platform import GatewayServer, poll, unique
+from tests.integration.helpers_platform import GatewayServer, MarketsWorker, poll, unique
 from tests.integration.test_events_ingest import product_viewed
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -91,6 +91,9 @@ async def stack(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Stack]:
         **common, events_topic=t["events"], events_group_id=unique("ue"),
         privacy_topic=t["privacy"], privacy_group_id=unique("uep"), requests_topic=t["uereq"],
         catalog_topic=t["catalog"]))
+    # recommend asks the markets service for each market's privacy law at start-up
+    markets = MarketsWorker(kafka_bootstrap, redis_url)
+    await markets.start()
     rec = build_recommend(RecommendSettings(**common, requests_topic=t["recreq"],
                                             group_id=unique("rec"), catalog_topic=t["catalog"]))
     for app in (ue, rec):
@@ -112,6 +115,7 @@ async def stack(kafka_bootstrap: str, redis_url: str) -> AsyncIterator[Stack]:
         for app in (rec, ue):
             await app.broker.stop()
             await app.stop()
+        await markets.stop()
 
 
 async def test_cold_start_answers_market_popularity(stack: Stack) -> None:
