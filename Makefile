@@ -91,7 +91,8 @@ test-e2e: install ## End-to-end tests through the gateway
 test-security: install ## Attacks, rate limits and schemathesis through the running gateway
 	$(BIN)/pytest -q -ra tests/security
 
-bench: install ## Print latency/throughput figures (platform, search, import, ingest, recs, notifications)
+bench: install ## Whole-stack table (floor, hop, search, recs, chat, ingest, idle CPU, caches), then the focused benches
+	@$(BIN)/python tests/bench/bench_stack.py
 	@$(BIN)/python -m deploy.local.infra up
 	@for b in tests/bench/bench_platform.py tests/bench/bench_search.py tests/bench/bench_import.py \
 	          tests/bench/bench_import_http.py tests/bench/bench_basket.py tests/bench/bench_ingest.py \
