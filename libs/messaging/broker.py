@@ -29,8 +29,10 @@ def make_broker(settings: ServiceSettings, *, durable: bool = True) -> KafkaBrok
     Facts accepted for a user must not be lost, so `acks=all` + idempotence is the default;
     request/reply-only processes may pass `durable=False` for acks=1.
     """
+    servers = settings.kafka_bootstrap_servers
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        # FastStream takes a list of hosts: "a:9092,b:9094" as one string is one bad host
+        servers.split(",") if "," in servers else servers,
         client_id=f"{settings.service_name}-{settings.instance_id}",
         acks="all" if durable else 1,
         enable_idempotence=durable,
