@@ -3,13 +3,14 @@
 Why a table: in the 3-broker mode (and in `deploy/k8s`) every service is its own SCRAM user and
 the brokers deny what no ACL allows (`allow.everyone.if.no.acl.found=false`). The rows follow
 what the code really does (docs/architecture.md, "Processes"): the gateway is the only writer
-of the principal-bearing facts it verifies (events from the web, privacy commands, vendor
-webhooks, WhatsApp inbound) and of most `*.requests`; an internal caller may write only the
-request topics of the services it calls (chat calls intent/markets/storefront/recommend,
-whatsapp calls chat and markets, the storefront MCP server prices through markets, the
-notifications MCP server queues notifications). Every consumer may dead-letter what it reads;
-every request handler may write replies (`gateway.replies.*`, named by the caller); an RPC
-caller may read, create and delete only its own reply topics (`gateway.replies.<caller>-...`).
+of the principal-bearing facts it verifies (privacy commands, vendor webhooks, WhatsApp
+inbound) and of most `*.requests`; an internal caller may write only the request topics of the
+services it calls (chat calls intent/markets/storefront/recommend, whatsapp calls chat and
+markets, the storefront MCP server prices through markets, the notifications MCP server queues
+notifications, recommend asks markets for privacy laws); chat also records conversation events
+in `events.raw`. Every consumer may dead-letter what it reads; every request handler may write
+replies (`gateway.replies.*`, named by the caller); an RPC caller may read, create and delete
+only its own reply topics (`gateway.replies.<caller>-...`).
 
 `deploy/local/kafka_cluster.py` creates these ACLs on the local cluster; `deploy/k8s/gen_users.py`
 renders the same grants as Strimzi `KafkaUser`s, and a unit test keeps the two equal.
@@ -95,8 +96,10 @@ ACCESS: tuple[ServiceAccess, ...] = (
                   reads=(t.EVENTS_RAW, t.PRIVACY_REQUESTS, t.USER_EVENTS_REQUESTS,
                          t.CATALOG_PRODUCTS),
                   groups=("user_events", "user_events.privacy"), replies=True),
+    # recommend asks markets for each market's privacy law (main since 7f0ac4a)
     ServiceAccess("recommend", reads=(t.RECOMMEND_REQUESTS, t.CATALOG_PRODUCTS),
-                  groups=("recommend",), replies=True),
+                  writes=(t.MARKETS_REQUESTS,), groups=("recommend",), replies=True,
+                  reply_prefixes=("recommend-",)),
     ServiceAccess("notifications",
                   reads=(t.ORDERS, t.SHIPMENTS, t.CHECKOUTS, t.NOTIFY_REQUESTS,
                          t.NOTIFICATIONS_CALLBACKS, t.PRIVACY_REQUESTS,
