@@ -24,6 +24,7 @@ class Row:
     accepted: int
     folded: int
     isr_s: float | None = None  # a broker killed: until every partition's replicas are in sync
+    refused: int = 0  # events answered 5xx/never: maybe stored, so not counted as duplicates
 
     @property
     def error_rate(self) -> float:
@@ -37,7 +38,8 @@ class Row:
 
     @property
     def duplicated(self) -> int:
-        return max(self.folded - self.accepted, 0)
+        """Folded beyond what was accepted or refused-but-maybe-stored: folded twice."""
+        return max(self.folded - self.accepted - self.refused, 0)
 
     def misses(self, aim_back_s: float = AIM_BACK_S) -> list[str]:
         """The aims this row missed, in words (empty: all met)."""
@@ -65,11 +67,12 @@ def row_from(killed: str, back_s: float | None, load: Load, folded: Mapping[str,
     return Row(killed=killed, back_s=back_s, answered=outcomes[ANSWERED],
                errored=outcomes[ERRORED], timed_out=outcomes[TIMED_OUT],
                slowest_s=load.tally.slowest_s, accepted=sum(load.accepted.values()),
-               folded=sum(folded.get(v, 0) for v in load.visitors), isr_s=isr_s)
+               folded=sum(folded.get(v, 0) for v in load.visitors), isr_s=isr_s,
+               refused=sum(load.refused.values()))
 
 
 HEADER = ("killed", "back (s)", "in sync (s)", "answered", "errored", "timed out", "err %",
-          "slowest (s)", "events accepted", "folded", "lost", "dup", "aims")
+          "slowest (s)", "events accepted", "refused", "folded", "lost", "dup", "aims")
 
 
 def table(rows: list[Row], title: str) -> str:
@@ -77,7 +80,7 @@ def table(rows: list[Row], title: str) -> str:
         (r.killed, "never" if r.back_s is None else f"{r.back_s:.1f}",
          "-" if r.isr_s is None else f"{r.isr_s:.1f}", str(r.answered),
          str(r.errored), str(r.timed_out), f"{100 * r.error_rate:.1f}", f"{r.slowest_s:.1f}",
-         str(r.accepted), str(r.folded),
+         str(r.accepted), str(r.refused), str(r.folded),
          str(r.lost), str(r.duplicated), "met" if not r.misses() else "; ".join(r.misses()))
         for r in rows
     ]
