@@ -7,6 +7,10 @@ A phase: load runs, the target's pid (from the launcher's /readyz) gets SIGKILL,
 until the launcher reports a new pid ready and the gateway's /readyz answers 200, load goes on a
 few seconds more and stops; then the profiles of that phase's visitors are read from Redis until
 they hold every accepted event (or the fold wait ends).
+
+With MUSEO_KAFKA_BROKERS=3 (`make chaos KAFKA_BROKERS=3`) the last kill is a broker (`kafka-1`,
+restarted by the launcher's supervisor); its row also says when every partition had its full
+in-sync replica set again.
 """
 
 from __future__ import annotations
