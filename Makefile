@@ -35,17 +35,21 @@ install: $(STAMP) infra-install ## Python venv + deps, Kafka jars (Maven), redis
 infra-install: $(STAMP) ## Fetch Kafka jars through Maven; install Debian's redis-server and chromium
 	@$(BIN)/python -m deploy.local.infra install
 
-infra-up: install ## Start Kafka and Redis in the background (reused if already up)
-	@$(BIN)/python -m deploy.local.infra up
+# KAFKA_BROKERS=3 (or MUSEO_KAFKA_BROKERS=3): three KRaft nodes with SASL/SCRAM and ACLs,
+# replication 3, min ISR 2 (deploy/local/kafka_cluster.py); unset: the one PLAINTEXT node.
+BROKERS_ENV := $(if $(KAFKA_BROKERS),MUSEO_KAFKA_BROKERS=$(KAFKA_BROKERS))
 
-infra-down: ## Stop the background Kafka and Redis
-	@$(BIN)/python -m deploy.local.infra down
+infra-up: install ## Start Kafka and Redis in the background (reused if already up). KAFKA_BROKERS=3: three secured brokers
+	@$(BROKERS_ENV) $(BIN)/python -m deploy.local.infra up
+
+infra-down: ## Stop the background Kafka and Redis (KAFKA_BROKERS=3: the three brokers)
+	@$(BROKERS_ENV) $(BIN)/python -m deploy.local.infra down
 
 infra-status: ## Show whether Kafka and Redis answer
-	@$(BIN)/python -m deploy.local.infra status
+	@$(BROKERS_ENV) $(BIN)/python -m deploy.local.infra status
 
-run: install ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it. TRACING=1 adds Jaeger
-	@MUSEO_TRACING=$(TRACING) $(BIN)/python -m deploy.local.launcher
+run: install ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it. TRACING=1 adds Jaeger, KAFKA_BROKERS=3 three secured brokers
+	@MUSEO_TRACING=$(TRACING) $(BROKERS_ENV) $(BIN)/python -m deploy.local.launcher
 
 jaeger: $(STAMP) ## Build Jaeger v2 from the Go module proxy into the cache folder (once; long)
 	@$(BIN)/python -m deploy.local.tools jaeger >/dev/null
@@ -76,8 +80,8 @@ test-rules: promtool ## Check the Prometheus alert rules and run their promtool 
 	  $$P check rules deploy/monitoring/alerts.yml && \
 	  $$P test rules deploy/monitoring/tests/alerts_test.yml
 
-chaos: install ## SIGKILL each service of an isolated system under load; print recovery and loss per kill
-	@$(BIN)/python -m deploy.chaos $(CHAOS_ARGS)
+chaos: install ## SIGKILL each service of an isolated system under load; print recovery and loss per kill (KAFKA_BROKERS=3: and a broker)
+	@$(BROKERS_ENV) $(BIN)/python -m deploy.chaos $(CHAOS_ARGS)
 
 test-unit: $(STAMP) ## Unit tests only (no broker)
 	$(BIN)/pytest -q tests/unit

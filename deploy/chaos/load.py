@@ -66,6 +66,10 @@ class Load:
         self.max_requests = max_requests
         self.tally = Tally()
         self.accepted: Counter[str] = Counter()
+        # events of a batch answered 5xx or not at all: refused, yet possibly stored (the
+        # gateway's send timeout can fire after Kafka took them); a client would retry them
+        # with the same ids, which fold once. Counted so they are not taken for duplicates.
+        self.refused: Counter[str] = Counter()
 
     async def run(self, stop: asyncio.Event, transport: httpx.AsyncBaseTransport | None = None
                   ) -> None:
@@ -99,9 +103,15 @@ class Load:
     async def _events(self, client: httpx.AsyncClient, i: int) -> httpx.Response:
         visitor = self.visitors[i % len(self.visitors)]
         body = [pixel_event(visitor, str(21000 + (i + j) % 200)) for j in range(self.batch)]
-        resp = await client.post("/v1/events", json=body, params={"market": "GB"})
+        try:
+            resp = await client.post("/v1/events", json=body, params={"market": "GB"})
+        except httpx.HTTPError:
+            self.refused[visitor] += len(body)
+            raise
         if resp.status_code == 202:
             self.accepted[visitor] += int(resp.json()["accepted"])
+        elif resp.status_code >= 500:
+            self.refused[visitor] += len(body)
         return resp
 
     async def _chat(self, client: httpx.AsyncClient, i: int) -> httpx.Response:

@@ -23,6 +23,14 @@ class Row:
     slowest_s: float
     accepted: int
     folded: int
+    isr_s: float | None = None  # a broker killed: until every partition's replicas are in sync
+    refused: int = 0  # events answered 5xx/never: maybe stored, so not counted as duplicates
+
+    @property
+    def error_rate(self) -> float:
+        """Errored or timed-out requests over all requests of the phase (the failover's cost)."""
+        total = self.answered + self.errored + self.timed_out
+        return (self.errored + self.timed_out) / total if total else 0.0
 
     @property
     def lost(self) -> int:
@@ -30,7 +38,8 @@ class Row:
 
     @property
     def duplicated(self) -> int:
-        return max(self.folded - self.accepted, 0)
+        """Folded beyond what was accepted or refused-but-maybe-stored: folded twice."""
+        return max(self.folded - self.accepted - self.refused, 0)
 
     def misses(self, aim_back_s: float = AIM_BACK_S) -> list[str]:
         """The aims this row missed, in words (empty: all met)."""
@@ -48,26 +57,30 @@ class Row:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "lost": self.lost, "duplicated": self.duplicated,
-                "misses": self.misses()}
+                "error_rate": round(self.error_rate, 4), "misses": self.misses()}
 
 
-def row_from(killed: str, back_s: float | None, load: Load, folded: Mapping[str, int]) -> Row:
+def row_from(killed: str, back_s: float | None, load: Load, folded: Mapping[str, int],
+             isr_s: float | None = None) -> Row:
     """`folded`: event_count of each visitor's profile, read after the consumers caught up."""
     outcomes = load.tally.outcomes
     return Row(killed=killed, back_s=back_s, answered=outcomes[ANSWERED],
                errored=outcomes[ERRORED], timed_out=outcomes[TIMED_OUT],
                slowest_s=load.tally.slowest_s, accepted=sum(load.accepted.values()),
-               folded=sum(folded.get(v, 0) for v in load.visitors))
+               folded=sum(folded.get(v, 0) for v in load.visitors), isr_s=isr_s,
+               refused=sum(load.refused.values()))
 
 
-HEADER = ("killed", "back (s)", "answered", "errored", "timed out", "slowest (s)",
-          "events accepted", "folded", "lost", "dup", "aims")
+HEADER = ("killed", "back (s)", "in sync (s)", "answered", "errored", "timed out", "err %",
+          "slowest (s)", "events accepted", "refused", "folded", "lost", "dup", "aims")
 
 
 def table(rows: list[Row], title: str) -> str:
     cells = [HEADER] + [
-        (r.killed, "never" if r.back_s is None else f"{r.back_s:.1f}", str(r.answered),
-         str(r.errored), str(r.timed_out), f"{r.slowest_s:.1f}", str(r.accepted), str(r.folded),
+        (r.killed, "never" if r.back_s is None else f"{r.back_s:.1f}",
+         "-" if r.isr_s is None else f"{r.isr_s:.1f}", str(r.answered),
+         str(r.errored), str(r.timed_out), f"{100 * r.error_rate:.1f}", f"{r.slowest_s:.1f}",
+         str(r.accepted), str(r.refused), str(r.folded),
          str(r.lost), str(r.duplicated), "met" if not r.misses() else "; ".join(r.misses()))
         for r in rows
     ]

@@ -30,7 +30,9 @@ def leftover_keys(keys: list[str]) -> list[str]:
 async def _topics(bootstrap: str) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    # the 3-broker mode's admin user: a service user would not see every topic
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000,
+                                **InfraConfig().admin_kwargs())
     await admin.start()
     try:
         return list(await admin.list_topics())

@@ -42,6 +42,11 @@ class InfraConfig:
         default_factory=lambda: _env_path("MUSEO_DATA_DIR", ROOT / ".local/data")
     )
     kafka_heap: str = field(default_factory=lambda: os.environ.get("MUSEO_KAFKA_HEAP", "512m"))
+    #: 1 (default: one PLAINTEXT node) or 3 (three SASL/SCRAM nodes with ACLs, RF 3, min ISR
+    #: 2; node i on kafka_port + 2i and controller_port + 2i: deploy/local/kafka_cluster.py)
+    kafka_brokers: int = field(
+        default_factory=lambda: int(os.environ.get("MUSEO_KAFKA_BROKERS", "1") or "1")
+    )
 
     @property
     def kafka_home(self) -> Path:
@@ -52,8 +57,25 @@ class InfraConfig:
         return self.data_dir / "run"
 
     @property
+    def secured(self) -> bool:
+        """The 3-broker mode: SASL/SCRAM, ACLs, replication 3."""
+        return self.kafka_brokers > 1
+
+    @property
+    def kafka_ports(self) -> list[int]:
+        return [self.kafka_port + 2 * i for i in range(self.kafka_brokers)]
+
+    @property
     def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        return ",".join(f"127.0.0.1:{p}" for p in self.kafka_ports)
+
+    def admin_kwargs(self) -> dict[str, str]:
+        """aiokafka credentials of the super user in the 3-broker mode; none with one broker."""
+        if not self.secured:
+            return {}
+        from deploy.local.kafka_cluster import client_kwargs
+
+        return client_kwargs(self, "admin")
 
     @property
     def redis_url(self) -> str:
@@ -164,23 +186,21 @@ rootLogger.appenderRef.file.ref = file
 """
 
 
-def kafka_command(cfg: InfraConfig) -> list[str]:
+def kafka_java(cfg: InfraConfig, kdir: Path, heap: str) -> list[str]:
+    """`java ... -cp lib/*` for a node living in `kdir` (its logs and log4j config there)."""
     lib = ensure_kafka_jars(cfg)
-    kdir = cfg.data_dir / f"kafka-{cfg.kafka_port}"
     logs = kdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    props = kdir / "server.properties"
-    props.write_text(_kafka_properties(cfg, kdir / "data"))
     l4j = kdir / "log4j2.properties"
     l4j.write_text(
         _LOG4J.format(
             log=logs / "server.log", level=os.environ.get("MUSEO_KAFKA_LOG_LEVEL", "INFO")
         )
     )
-    java = [
+    return [
         "java",
         "-Xms128m",
-        f"-Xmx{cfg.kafka_heap}",
+        f"-Xmx{heap}",
         "-XX:+UseG1GC",
         "-XX:TieredStopAtLevel=1",
         "-Djava.awt.headless=true",
@@ -189,6 +209,13 @@ def kafka_command(cfg: InfraConfig) -> list[str]:
         "-cp",
         f"{lib}/*",
     ]
+
+
+def kafka_command(cfg: InfraConfig) -> list[str]:
+    kdir = cfg.data_dir / f"kafka-{cfg.kafka_port}"
+    java = kafka_java(cfg, kdir, cfg.kafka_heap)
+    props = kdir / "server.properties"
+    props.write_text(_kafka_properties(cfg, kdir / "data"))
     if not (kdir / "data" / "meta.properties").exists():
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         log(f"formatting KRaft storage in {kdir / 'data'}")
@@ -215,10 +242,10 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-async def _kafka_metadata_ok(bootstrap: str) -> bool:
+async def _kafka_metadata_ok(bootstrap: str, **auth: str) -> bool:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **auth)
     try:
         await admin.start()
         await admin.list_topics()
@@ -239,7 +266,9 @@ def wait_kafka(
             raise RuntimeError(
                 f"Kafka exited with {proc.returncode}; see {cfg.data_dir}/kafka-{cfg.kafka_port}/logs/server.log"
             )
-        if port_open(cfg.kafka_port) and asyncio.run(_kafka_metadata_ok(cfg.bootstrap)):
+        if all(port_open(p) for p in cfg.kafka_ports) and asyncio.run(
+            _kafka_metadata_ok(cfg.bootstrap, **cfg.admin_kwargs())
+        ):
             return
         time.sleep(0.3)
     raise TimeoutError(f"Kafka did not answer on {cfg.bootstrap} within {timeout:.0f}s")
@@ -313,12 +342,21 @@ def up(cfg: InfraConfig | None = None) -> list[str]:
     if not port_open(cfg.redis_port):
         rproc = spawn(redis_command(cfg), f"redis-{cfg.redis_port}", cfg)
         started.append(f"redis-{cfg.redis_port}")
-    if not port_open(cfg.kafka_port):
+    if cfg.secured:
+        from deploy.local.kafka_cluster import node_command, secure
+
+        for i, port in enumerate(cfg.kafka_ports):
+            if not port_open(port):
+                spawn(node_command(cfg, i), f"kafka-{port}", cfg)
+                started.append(f"kafka-{port}")
+    elif not port_open(cfg.kafka_port):
         kproc = spawn(kafka_command(cfg), f"kafka-{cfg.kafka_port}", cfg)
         started.append(f"kafka-{cfg.kafka_port}")
     wait_redis(cfg, proc=rproc)
     log(f"Redis ready on {cfg.redis_url}")
     wait_kafka(cfg, proc=kproc)
+    if cfg.secured:
+        asyncio.run(secure(cfg))
     log(f"Kafka ready on {cfg.bootstrap}")
     return started
 
@@ -348,7 +386,8 @@ def _stop_pidfile(pidfile: Path, timeout: float = 20.0) -> None:
 def down(cfg: InfraConfig | None = None, only: list[str] | None = None) -> None:
     cfg = cfg or InfraConfig()
     for name in (
-        only if only is not None else (f"kafka-{cfg.kafka_port}", f"redis-{cfg.redis_port}")
+        only if only is not None
+        else (*(f"kafka-{p}" for p in cfg.kafka_ports), f"redis-{cfg.redis_port}")
     ):
         _stop_pidfile(cfg.run_dir / f"{name}.pid")
         log(f"stopped {name}")
@@ -372,7 +411,8 @@ def main(argv: list[str]) -> int:
     elif cmd == "down":
         down(cfg)
     elif cmd == "status":
-        print(f"kafka {cfg.bootstrap}: {'up' if port_open(cfg.kafka_port) else 'down'}")
+        for port in cfg.kafka_ports:
+            print(f"kafka 127.0.0.1:{port}: {'up' if port_open(port) else 'down'}")
         print(f"redis {cfg.redis_url}: {'up' if port_open(cfg.redis_port) else 'down'}")
     else:
         print("usage: python -m deploy.local.infra install|up|down|status", file=sys.stderr)

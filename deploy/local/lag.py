@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -30,10 +31,13 @@ def lags(committed: Mapping[tuple[str, TopicPartition], int],
     }
 
 
-async def read_lags(bootstrap: str, timeout_ms: int = 5000) -> dict[Key, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
+async def read_lags(bootstrap: str, timeout_ms: int = 5000,
+                    auth: Mapping[str, Any] | None = None) -> dict[Key, int]:
+    """`auth`: aiokafka credentials (the 3-broker mode's admin user: it sees every group)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms,
+                                **(auth or {}))
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                request_timeout_ms=timeout_ms)
+                                request_timeout_ms=timeout_ms, **(auth or {}))
     await admin.start()
     try:
         await consumer.start()
@@ -54,9 +58,11 @@ async def read_lags(bootstrap: str, timeout_ms: int = 5000) -> dict[Key, int]:
 class LagCollector(Collector):
     """Serves the last reading; a background thread refreshes it every `interval_s`."""
 
-    def __init__(self, bootstrap: str, interval_s: float = 15.0) -> None:
+    def __init__(self, bootstrap: str, interval_s: float = 15.0,
+                 auth: Mapping[str, Any] | None = None) -> None:
         self.bootstrap = bootstrap
         self.interval_s = interval_s
+        self.auth = auth
         self.latest: dict[Key, int] = {}
         self._stop = threading.Event()
 
@@ -78,5 +84,5 @@ class LagCollector(Collector):
         while not self._stop.is_set():
             # Kafka down: keep the last reading and try again next round
             with contextlib.suppress(Exception):
-                self.latest = asyncio.run(read_lags(self.bootstrap))
+                self.latest = asyncio.run(read_lags(self.bootstrap, auth=self.auth))
             self._stop.wait(self.interval_s)

@@ -35,6 +35,9 @@ from deploy.local.infra import (
     wait_redis,
 )
 from deploy.local.jaeger import JaegerPorts, jaeger_command, tracing_enabled
+from deploy.local.kafka_cluster import node_command
+from deploy.local.kafka_cluster import secure as secure_cluster
+from deploy.local.kafka_cluster import service_env as kafka_service_env
 from deploy.local.lag import LagCollector
 from deploy.local.supervisor import (
     CrashLoop,
@@ -179,7 +182,14 @@ class Launcher:
             log(f"reusing Redis already on :{self.cfg.redis_port}")
         else:
             rproc = self.spawn("redis", command=lambda: redis_command(self.cfg))
-        if port_open(self.cfg.kafka_port):
+        if self.cfg.secured:  # three nodes, each supervised (a killed broker comes back)
+            for i, port in enumerate(self.cfg.kafka_ports):
+                if port_open(port):
+                    log(f"reusing Kafka node already on :{port}")
+                else:
+                    self.spawn(f"kafka-{i}",
+                               command=lambda i=i: node_command(self.cfg, i))  # type: ignore[misc]
+        elif port_open(self.cfg.kafka_port):
             log(f"reusing Kafka already on :{self.cfg.kafka_port}")
         else:
             kproc = self.spawn("kafka", command=lambda: kafka_command(self.cfg))
@@ -191,15 +201,20 @@ class Launcher:
                            command=lambda h=helper: h.command(self.cfg))  # type: ignore[misc]
         wait_redis(self.cfg, proc=rproc)
         wait_kafka(self.cfg, proc=kproc)
+        if self.cfg.secured:
+            asyncio.run(secure_cluster(self.cfg))  # the ACLs of libs/contracts/access.py
         log("Kafka and Redis ready")
         from libs.contracts.topics import ALL_TOPICS
         from libs.messaging.topics import ensure_topics
 
-        created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS))
+        created = asyncio.run(ensure_topics(self.cfg.bootstrap, ALL_TOPICS,
+                                            auth=self.cfg.admin_kwargs(),
+                                            replication_factor=min(self.cfg.kafka_brokers, 3)))
         if created:
             log(f"created {len(created)} topics")
         self.lag = LagCollector(self.cfg.bootstrap,
-                                float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")))
+                                float(os.environ.get("MUSEO_LAG_INTERVAL_S", "15")),
+                                auth=self.cfg.admin_kwargs())
         self.metrics.registry.register(self.lag)  # kafka_consumergroup_lag, as Kafka Exporter
         self.lag.start()
         # Served at /asyncapi, read per request: written in the background (about 3 s of
@@ -223,7 +238,7 @@ class Launcher:
     def start_services(self) -> list[ServiceSpec]:
         specs = [s for s in SERVICES if available(s)]
         for spec in specs:
-            env = {**self.service_env(), **dict(spec.extra_env)}
+            env = {**self.service_env(), **dict(spec.extra_env), **self.kafka_user(spec.name)}
             if spec.metrics_port:
                 env["MUSEO_METRICS_PORT"] = str(spec.metrics_port)
             if spec.name == "gateway":  # the admin page's live panel reads these
@@ -231,6 +246,10 @@ class Launcher:
             self.specs[spec.name] = spec
             self.spawn(spec.name, [sys.executable, "-m", spec.module], env)
         return specs
+
+    def kafka_user(self, name: str) -> dict[str, str]:
+        """In the 3-broker mode, the service's own SCRAM user (its ACLs: access.py)."""
+        return kafka_service_env(self.cfg, name) if self.cfg.secured else {}
 
     def wait_services(self, specs: list[ServiceSpec], timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
@@ -251,6 +270,8 @@ class Launcher:
             return False
         if name == "kafka":
             return port_open(self.cfg.kafka_port)
+        if name.startswith("kafka-"):
+            return port_open(self.cfg.kafka_ports[int(name.split("-")[1])])
         if name == "redis":
             return port_open(self.cfg.redis_port)
         if (helper := next((h for h in DEV_HELPERS if h.name == name), None)) is not None:
@@ -323,7 +344,9 @@ class Launcher:
                 continue
             log(f"seeding: {module}")
             subprocess.run(
-                [sys.executable, "-m", module], env={**os.environ, **self.service_env()}, check=True
+                [sys.executable, "-m", module],  # the catalog is mcp_workers' to write
+                env={**os.environ, **self.service_env(), **self.kafka_user("mcp_workers")},
+                check=True,
             )
 
     def wait_warm(self, specs: list[ServiceSpec], timeout: float = 180) -> None:

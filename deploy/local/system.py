@@ -93,9 +93,12 @@ def isolated_env() -> tuple[dict[str, str], Path]:
     """Own Kafka, Redis and data folder on free ports: what a bench writes (say, 25,000
     imported products) stays out of the developer's system."""
     scratch = Path(tempfile.mkdtemp(prefix="museo-system-"))
+    # MUSEO_KAFKA_BROKERS=3: node i listens on the Kafka/controller port + 2i (kafka_cluster.py)
+    brokers = int(os.environ.get("MUSEO_KAFKA_BROKERS", "1") or "1")
+    kafka = free_ports(2 * brokers) if brokers > 1 else free_port()
     env = {
-        "MUSEO_KAFKA_PORT": str(free_port()),
-        "MUSEO_KAFKA_CONTROLLER_PORT": str(free_port()),
+        "MUSEO_KAFKA_PORT": str(kafka),
+        "MUSEO_KAFKA_CONTROLLER_PORT": str(kafka + 1 if brokers > 1 else free_port()),
         "MUSEO_REDIS_PORT": str(free_port()),
         "MUSEO_DATA_DIR": str(scratch),
         "MUSEO_AUTH_STATE_DIR": str(scratch / "auth"),

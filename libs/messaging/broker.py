@@ -6,8 +6,21 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
-from libs.settings import ServiceSettings
+from libs.settings import KafkaClientSettings, ServiceSettings, kafka_client_kwargs
+
+_SASL = {"SCRAM-SHA-512": SASLScram512, "SCRAM-SHA-256": SASLScram256, "PLAIN": SASLPlaintext}
+
+
+def broker_security(auth: KafkaClientSettings) -> BaseSecurity | None:
+    """FastStream's form of the same credentials `kafka_client_kwargs` gives aiokafka."""
+    if not auth.kafka_sasl_username:
+        return None
+    kind = _SASL.get(auth.kafka_sasl_mechanism.upper())
+    if kind is None:
+        raise ValueError(f"unsupported MUSEO_KAFKA_SASL_MECHANISM {auth.kafka_sasl_mechanism!r}")
+    return kind(auth.kafka_sasl_username, auth.kafka_sasl_password.get_secret_value())
 
 
 def make_broker(settings: ServiceSettings, *, durable: bool = True) -> KafkaBroker:
@@ -16,8 +29,10 @@ def make_broker(settings: ServiceSettings, *, durable: bool = True) -> KafkaBrok
     Facts accepted for a user must not be lost, so `acks=all` + idempotence is the default;
     request/reply-only processes may pass `durable=False` for acks=1.
     """
+    servers = settings.kafka_bootstrap_servers
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        # FastStream takes a list of hosts: "a:9092,b:9094" as one string is one bad host
+        servers.split(",") if "," in servers else servers,
         client_id=f"{settings.service_name}-{settings.instance_id}",
         acks="all" if durable else 1,
         enable_idempotence=durable,
@@ -25,6 +40,7 @@ def make_broker(settings: ServiceSettings, *, durable: bool = True) -> KafkaBrok
         request_timeout_ms=15000,
         graceful_timeout=10.0,
         logger=None,
+        security=broker_security(settings),
     )
 
 
@@ -49,4 +65,5 @@ def make_producer(
         linger_ms=linger_ms,
         request_timeout_ms=request_timeout_ms,
         **kwargs,
+        **kafka_client_kwargs(),
     )

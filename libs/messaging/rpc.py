@@ -35,6 +35,7 @@ from libs.messaging.codec import dict_to_headers, encode, headers_to_dict
 from libs.messaging.errors import BrokerUnavailable, RemoteError, RequestTimeout
 from libs.messaging.principal import current_principal, seal
 from libs.messaging.topics import delete_topics, ensure_topics
+from libs.settings import kafka_client_kwargs
 from libs.telemetry import metrics
 from libs.telemetry.tracing import inject_headers, tracer
 
@@ -78,6 +79,7 @@ class RpcClient:
             enable_auto_commit=False,
             fetch_max_wait_ms=5,
             auto_offset_reset="latest",
+            **kafka_client_kwargs(),
         )
         await self._consumer.start()
         tp = TopicPartition(self.reply_topic, 0)

@@ -15,6 +15,8 @@ from typing import Generic, TypeVar
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pydantic import TypeAdapter, ValidationError
 
+from libs.settings import kafka_client_kwargs
+
 log = logging.getLogger(__name__)
 V = TypeVar("V")
 OnChange = Callable[[str, V | None], None]  # (key, value or None for a tombstone)
@@ -42,6 +44,7 @@ class TableFollower(Generic[V]):
             auto_offset_reset="earliest",
             fetch_max_wait_ms=50,
             max_partition_fetch_bytes=4 << 20,
+            **kafka_client_kwargs(),
         )
         await self._consumer.start()
         partitions = self._consumer.partitions_for_topic(self.topic)

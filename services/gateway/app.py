@@ -42,7 +42,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rpc = RpcClient(
             settings.kafka_bootstrap_servers,
-            settings.instance_id,
+            f"gateway-{settings.instance_id}",  # its reply topic: gateway.replies.gateway-...
             settings.request_timeout_s,
             send_timeout=settings.kafka_send_timeout_s,
         )

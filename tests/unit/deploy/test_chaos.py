@@ -39,6 +39,7 @@ def test_load_counts_accepted_events_only_from_202_replies() -> None:
     load = asyncio.run(go())
     assert calls["events"] == 12  # two event workers, 6 requests each
     assert sum(load.accepted.values()) == 60
+    assert sum(load.refused.values()) == 60  # the 503 batches: refused, yet maybe stored
     assert load.tally.outcomes[ERRORED] == 6
     assert load.tally.outcomes[ANSWERED] == 6 + 12  # events 202 + chat + recs
     assert all(v.startswith("chaos-t-") for v in load.accepted)
@@ -64,3 +65,12 @@ def test_row_from_counts_only_this_phases_visitors_and_the_table_shows_it() -> N
     assert (row.accepted, row.folded, row.lost, row.answered, row.timed_out) == (30, 30, 0, 1, 1)
     text = table([row], "title")
     assert "recommend" in text and "1 requests hung" in text and text.startswith("title")
+
+
+def test_events_refused_but_stored_are_not_counted_as_duplicates() -> None:
+    # a broker failover: the gateway's send timeout answered 503 for 20 events Kafka then stored
+    row = Row("kafka-1", 5.0, 90, 10, 0, 2.0, accepted=100, folded=120, isr_s=7.5, refused=20)
+    assert (row.duplicated, row.lost, row.misses()) == (0, 0, [])
+    assert Row("kafka-1", 5.0, 90, 10, 0, 2.0, 100, 130, refused=20).duplicated == 10
+    assert row.error_rate == 0.1
+    assert "7.5" in table([row], "t") and "10.0" in table([row], "t")  # in sync (s), err %
