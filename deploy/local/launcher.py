@@ -380,7 +380,8 @@ class Launcher:
             f"  Health         {base}/readyz   ops (metrics, readiness details): http://127.0.0.1:{_M + 6}/metrics  /readyz",
             f"  AsyncAPI       {base}/asyncapi",
             f"  Launcher       {health}/readyz (every process)   restarts: {health}/metrics",
-            f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_url}",
+            f"  Kafka          {self.cfg.bootstrap}   Redis: {self.cfg.redis_address} "
+            f"(password: {self.cfg.redis_password_source})",
             f"  Mail (Mailpit) http://127.0.0.1:{mailpit.HTTP_PORT}   (SMTP :{mailpit.SMTP_PORT})"
             f"   Twilio/WhatsApp simulator: {_SIM_URL}/_sim/messages",
             *whatsapp_lines(base),
