@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -156,6 +157,11 @@ class Launcher:
                 f"http://127.0.0.1:{self.gateway_port}/webhooks/whatsapp",
             "MUSEO_SIM_TWILIO_INBOUND_URL":
                 f"http://127.0.0.1:{self.gateway_port}/webhooks/twilio/inbound",
+            # Bytecode cached outside the work tree (the Makefile forbids __pycache__ there):
+            # a restarted service loads compiled modules instead of compiling FastStream,
+            # pydantic, FastAPI, scikit-learn... from source again, which halves its import CPU.
+            "PYTHONDONTWRITEBYTECODE": "",
+            "PYTHONPYCACHEPREFIX": str(self.cfg.cache_dir / "pycache"),
         }
 
     def start_tracing(self, timeout: float = 60) -> None:
@@ -226,6 +232,9 @@ class Launcher:
             env = {**self.service_env(), **dict(spec.extra_env)}
             if spec.metrics_port:
                 env["MUSEO_METRICS_PORT"] = str(spec.metrics_port)
+            # Stable across this child's restarts: its consumer groups take it back at once
+            # (static membership) instead of waiting out the killed process's session.
+            env["MUSEO_GROUP_INSTANCE_ID"] = f"{spec.name}@{socket.gethostname()}:{self.gateway_port}"
             if spec.name == "gateway":  # the admin page's live panel reads these
                 env["MUSEO_ADMIN_METRICS_SOURCES"] = json.dumps(self.metrics_sources(specs))
             self.specs[spec.name] = spec

@@ -20,6 +20,7 @@ from libs.profiles.redis_store import RedisProfileStore
 from libs.settings import ServiceSettings
 from services.recommend.domain import InteractionLog
 from services.recommend.handlers import register_batch_handler
+from services.recommend.model_cache import ModelCache
 from services.recommend.privacy import DEFAULT_SESSION_MAX_AGE_S
 from services.recommend.runtime import RecommendRuntime
 from services.recommend.training import load_interactions
@@ -61,7 +62,8 @@ def build(settings: RecommendSettings) -> RecommendApp:
     interactions = (load_interactions(Path(settings.interactions_csv), cache_dir)
                     if settings.interactions_csv else InteractionLog())
     runtime = RecommendRuntime(RedisProfileStore(redis), interactions,
-                               session_max_age_s=settings.session_max_age_s)
+                               session_max_age_s=settings.session_max_age_s,
+                               model_cache=ModelCache(cache_dir / "models"))
     follower = TableFollower(settings.kafka_bootstrap_servers, settings.catalog_topic,
                              TypeAdapter(Product), runtime.on_catalog_change)
     broker = make_broker(settings, durable=False)
