@@ -34,7 +34,7 @@ async def run_worker(
     on_start: Callable[[], Awaitable[None]] | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    phases = {"process": process_age_s()}  # interpreter start and imports
+    phases = {"imports+build": process_age_s()}  # interpreter, imports, composition root
     setup_logging(settings.service_name, settings.log_level)
     setup_tracing(settings.service_name)
     serve_metrics(settings.metrics_port, settings.metrics_host)
