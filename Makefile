@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help lock install infra-install infra-up infra-down infra-status run test test-unit \
-        test-integration test-e2e test-security test-rules test-env promtool jaeger chaos bench bench-intent \
+        test-integration test-e2e test-security test-rules test-env promtool kustomize jaeger chaos bench bench-intent \
         bench-recs docs lint typecheck clean
 
 help: ## List every target
@@ -67,10 +67,13 @@ TEST_ENV := MUSEO_KAFKA_PORT=$(call test_port,MUSEO_TEST_KAFKA_PORT,MUSEO_KAFKA_
   MUSEO_DATA_DIR=$(TEST_DATA) MUSEO_AUTH_STATE_DIR=$(TEST_DATA)/auth MUSEO_SPOOL_DIR=$(TEST_DATA)/spool \
   MUSEO_CACHE_DIR=$${MUSEO_CACHE_DIR:-$(CURDIR)/.local}
 
-test: install test-rules ## Run alert-rule, unit, integration, security and e2e tests on their own Kafka/Redis
+test: install test-rules kustomize ## Run alert-rule, unit, integration, security and e2e tests on their own Kafka/Redis
 	@rc=0; env $(TEST_ENV) $(BIN)/pytest -q -ra tests/unit tests/integration tests/security tests/e2e || rc=$$?; \
 	  env $(TEST_ENV) $(BIN)/python -m deploy.local.infra down >/dev/null 2>&1; \
 	  rm -rf $(TEST_DATA); $(BIN)/python -m deploy.local.hygiene || rc=$$?; exit $$rc
+
+kustomize: $(STAMP) ## Where kubectl is missing, build kustomize (renders deploy/k8s for its tests) once
+	@command -v kubectl >/dev/null || $(BIN)/python -m deploy.local.tools kustomize >/dev/null
 
 promtool: $(STAMP) ## Build promtool from the Go module proxy into the cache folder (once)
 	@$(BIN)/python -m deploy.local.tools promtool >/dev/null

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,11 +37,24 @@ def file_secret(path: Path) -> str:
     return value
 
 
-def dev_secret(env_var: str, file_name: str, *, allow_file: bool = True) -> str:
-    """`env_var` when set; else the dev file `file_name` under the data folder."""
+def dev_secret(
+    env_var: str, file_name: str, *, allow_file: bool = True, folder: Path | None = None
+) -> str:
+    """`env_var` when set; else the dev file `file_name` under `folder` (the data folder)."""
     value = os.environ.get(env_var, "").strip()
     if value:
         return value
     if not allow_file:
         raise RuntimeError(f"{env_var} is required")
-    return file_secret(data_dir() / file_name)
+    return file_secret((folder or data_dir()) / file_name)
+
+
+REDIS_PASSWORD_ENV, REDIS_PASSWORD_FILE = "MUSEO_REDIS_PASSWORD", "redis.password"
+
+
+def local_redis_url(port: int, folder: Path | None = None, host: str = "127.0.0.1") -> str:
+    """The URL of a local Redis (`make run`, tests, chaos), password included: the one place
+    that knows where the password comes from (MUSEO_REDIS_PASSWORD, else `redis.password` under
+    the data folder), so the launcher, the test fixtures and the CLI agree with the server."""
+    password = dev_secret(REDIS_PASSWORD_ENV, REDIS_PASSWORD_FILE, folder=folder)
+    return f"redis://:{quote(password, safe='')}@{host}:{port}/0"

@@ -76,6 +76,11 @@ class ServiceSettings(KafkaClientSettings):
         default="redis://127.0.0.1:6379/0",
         validation_alias=AliasChoices("REDIS_URL", "MUSEO_REDIS_URL"),
     )
+    #: A name for this process that survives its restarts, unique among the live members of
+    #: its consumer groups: set, the worker's groups use static membership (a restarted worker
+    #: takes its partitions back at once instead of waiting out its dead self's session). The
+    #: launcher sets it; unset (tests, k8s Deployments) keeps dynamic membership.
+    group_instance_id: str | None = Field(default=None, max_length=200)
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"

@@ -159,7 +159,7 @@ async def phase(system: RunningSystem, redis: Redis, target: str | None,
 
 
 async def run(system: RunningSystem, args: argparse.Namespace) -> list[Row]:
-    redis = Redis.from_url(f"redis://127.0.0.1:{system.env['MUSEO_REDIS_PORT']}/0")
+    redis = Redis.from_url(system.redis_url)
     try:
         async with httpx.AsyncClient() as client:
             state = await launcher_state(client, system)

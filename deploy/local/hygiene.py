@@ -12,7 +12,7 @@ import asyncio
 import re
 import sys
 
-from deploy.local.infra import InfraConfig, port_open
+from deploy.local.infra import InfraConfig, port_open, redis_auth_problem
 
 # Names the tests and benches give what they create (topics and Redis keys).
 TEST_TOPIC = re.compile(r"^(test[.\-_]|bench-|events-|catalog-|privacy-|recreq-|e2e-|chaos-)")
@@ -47,11 +47,17 @@ def _keys(url: str, limit: int = 200_000) -> list[str]:
     return [k for _, k in zip(range(limit), client.scan_iter(count=1000), strict=False)]
 
 
+def without_password(url: str) -> str:
+    """The URL as printed: a Redis URL carries the password (`redis://:secret@host`)."""
+    return re.sub(r"//[^@/]*@", "//", url)
+
+
 def main(argv: list[str]) -> int:
     cfg = InfraConfig()
     p = argparse.ArgumentParser(prog="python -m deploy.local.hygiene", description=__doc__)
     p.add_argument("--kafka", default=cfg.bootstrap)
-    p.add_argument("--redis", default=cfg.redis_url)
+    p.add_argument("--redis", default=cfg.redis_url, help="default: the local Redis, with its "
+                   "password (MUSEO_REDIS_PASSWORD, else the data folder's redis.password)")
     args = p.parse_args(argv)
     dirty = False
     kafka_port = int(args.kafka.rsplit(":", 1)[1])
@@ -62,12 +68,19 @@ def main(argv: list[str]) -> int:
     else:
         print(f"hygiene: Kafka {args.kafka} not running: nothing to check")
     redis_port = int(args.redis.rsplit(":", 1)[1].split("/")[0])
+    shown = without_password(args.redis)
     if port_open(redis_port):
-        keys = leftover_keys(_keys(args.redis))
+        import redis
+
+        try:
+            keys = leftover_keys(_keys(args.redis))
+        except redis.AuthenticationError as exc:
+            print(f"hygiene: cannot check: {redis_auth_problem(cfg, exc)}")
+            return 1
         dirty |= bool(keys)
-        print(f"hygiene: Redis {args.redis}: {len(keys)} test keys {keys[:10]}")
+        print(f"hygiene: Redis {shown}: {len(keys)} test keys {keys[:10]}")
     else:
-        print(f"hygiene: Redis {args.redis} not running: nothing to check")
+        print(f"hygiene: Redis {shown} not running: nothing to check")
     return 1 if dirty else 0
 
 

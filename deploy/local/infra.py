@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import shutil
 import signal
@@ -19,6 +20,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from libs.dev_secrets import REDIS_PASSWORD_ENV, REDIS_PASSWORD_FILE, dev_secret, local_redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_VERSION = "4.3.1"
@@ -79,7 +82,23 @@ class InfraConfig:
 
     @property
     def redis_url(self) -> str:
+        """What clients connect with: the password is in it (never print this; see below)."""
+        return local_redis_url(self.redis_port, self.data_dir)
+
+    @property
+    def redis_address(self) -> str:
+        """The Redis URL without its password, for banners and messages."""
         return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def redis_password(self) -> str:
+        return dev_secret(REDIS_PASSWORD_ENV, REDIS_PASSWORD_FILE, folder=self.data_dir)
+
+    @property
+    def redis_password_source(self) -> str:
+        if os.environ.get(REDIS_PASSWORD_ENV, "").strip():
+            return REDIS_PASSWORD_ENV
+        return str(self.data_dir / REDIS_PASSWORD_FILE)
 
 
 def log(msg: str) -> None:
@@ -277,12 +296,27 @@ def wait_kafka(
 # ---------------------------------------------------------------- redis
 
 
+def _redis_config(cfg: InfraConfig, rdir: Path) -> Path:
+    """The password goes in a 0600 file, not on the command line (which `ps` shows anyone).
+    With a password set, protected mode (on by default, never turned off here) lets clients
+    in only after AUTH."""
+    conf = rdir / "redis.conf"
+    conf.unlink(missing_ok=True)
+    fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"requirepass {json.dumps(cfg.redis_password, ensure_ascii=False)}\n")
+    return conf
+
+
 def redis_command(cfg: InfraConfig) -> list[str]:
     binary = ensure_redis_server()
     rdir = cfg.data_dir / f"redis-{cfg.redis_port}"
     rdir.mkdir(parents=True, exist_ok=True)
     return [
         binary,
+        str(_redis_config(cfg, rdir)),
+        "--protected-mode",
+        "yes",
         "--port",
         str(cfg.redis_port),
         "--bind",
@@ -302,6 +336,32 @@ def redis_command(cfg: InfraConfig) -> list[str]:
     ]
 
 
+def redis_auth_problem(cfg: InfraConfig, error: Exception | None) -> str:
+    """What to do when the Redis on our port is not the one we would start: one from before
+    Redis required a password (`up` and the launcher reuse whatever answers on the port; it
+    takes any password, so only a client without one tells), or one with another password."""
+    where = f"the Redis on {cfg.redis_address}"
+    fix = (f"stop it (`make infra-down`, or end that redis-server process) and start again: "
+           f"it comes back requiring the password from {cfg.redis_password_source}")
+    if error is None or "without any password" in str(error) or "no password is set" in str(
+        error
+    ):
+        return f"{where} runs without a password (started before Redis required one?): {fix}"
+    return (f"{where} refuses the password from {cfg.redis_password_source} ({error}); it was "
+            f"started with another one (another data folder, or {REDIS_PASSWORD_ENV} changed): "
+            f"{fix}")
+
+
+def redis_lets_anyone_in(cfg: InfraConfig) -> bool:
+    """True when a client without a password is served (a passwordless server)."""
+    import redis
+
+    try:
+        return bool(redis.Redis(port=cfg.redis_port, socket_timeout=0.5).ping())
+    except redis.AuthenticationError:
+        return False
+
+
 def wait_redis(
     cfg: InfraConfig, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None
 ) -> None:
@@ -313,10 +373,14 @@ def wait_redis(
             raise RuntimeError(f"redis-server exited with {proc.returncode}")
         try:
             if redis.Redis.from_url(cfg.redis_url, socket_timeout=0.5).ping():
+                if redis_lets_anyone_in(cfg):
+                    raise RuntimeError(redis_auth_problem(cfg, None))
                 return
+        except redis.AuthenticationError as exc:
+            raise RuntimeError(redis_auth_problem(cfg, exc)) from None
         except redis.RedisError:
             time.sleep(0.1)
-    raise TimeoutError(f"Redis did not answer on {cfg.redis_url} within {timeout:.0f}s")
+    raise TimeoutError(f"Redis did not answer on {cfg.redis_address} within {timeout:.0f}s")
 
 
 # ---------------------------------------------------------------- detached up/down
@@ -353,7 +417,7 @@ def up(cfg: InfraConfig | None = None) -> list[str]:
         kproc = spawn(kafka_command(cfg), f"kafka-{cfg.kafka_port}", cfg)
         started.append(f"kafka-{cfg.kafka_port}")
     wait_redis(cfg, proc=rproc)
-    log(f"Redis ready on {cfg.redis_url}")
+    log(f"Redis ready on {cfg.redis_address} (password: {cfg.redis_password_source})")
     wait_kafka(cfg, proc=kproc)
     if cfg.secured:
         asyncio.run(secure(cfg))
@@ -413,7 +477,7 @@ def main(argv: list[str]) -> int:
     elif cmd == "status":
         for port in cfg.kafka_ports:
             print(f"kafka 127.0.0.1:{port}: {'up' if port_open(port) else 'down'}")
-        print(f"redis {cfg.redis_url}: {'up' if port_open(cfg.redis_port) else 'down'}")
+        print(f"redis {cfg.redis_address}: {'up' if port_open(cfg.redis_port) else 'down'}")
     else:
         print("usage: python -m deploy.local.infra install|up|down|status", file=sys.stderr)
         return 2

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from libs.dev_secrets import local_redis_url
+
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "Press Ctrl-C to stop everything."
 
@@ -69,6 +71,15 @@ class RunningSystem:
     def launcher_url(self) -> str:
         """The launcher's own health port: `/readyz` of every process, `/metrics` (restarts)."""
         return f"http://127.0.0.1:{self.env.get('MUSEO_LAUNCHER_PORT', '9300')}"
+
+    @property
+    def redis_url(self) -> str:
+        """The system's Redis, password included, as its launcher hands it to the services."""
+        if url := self.env.get("REDIS_URL"):
+            return url
+        data_dir = self.env.get("MUSEO_DATA_DIR")
+        return local_redis_url(int(self.env.get("MUSEO_REDIS_PORT", "6379")),
+                               Path(data_dir) if data_dir else None)
 
     @property
     def auth_dir(self) -> Path:

@@ -1,12 +1,13 @@
 """Go tools built from the Go module proxy into the cache folder, once: promtool (alert rule
-tests) and Jaeger v2 (a trace backend for `make run TRACING=1`).
+tests), Jaeger v2 (a trace backend for `make run TRACING=1`) and kustomize (renders deploy/k8s
+for its tests where kubectl is not installed).
 
 No prebuilt binaries can be downloaded on these machines, but the Go module proxy is reachable,
 so each tool is built from its pinned module version with the local Go toolchain and cached
 beside the Kafka jars (`MUSEO_CACHE_DIR`, default `.local/`): a second run finds it and skips.
 The build runs under `nice` (it is CPU-heavy and the machine is shared).
 
-    python -m deploy.local.tools promtool|jaeger    # prints the binary's path
+    python -m deploy.local.tools promtool|jaeger|kustomize    # prints the binary's path
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ PROMTOOL = GoTool("promtool", "github.com/prometheus/prometheus/cmd/promtool", "
                   "install", "5-10")
 JAEGER = GoTool("jaeger", "github.com/jaegertracing/jaeger/cmd/jaeger", "v1.76.0", "tool",
                 "10-20")
-TOOLS = {t.name: t for t in (PROMTOOL, JAEGER)}
+# Renders deploy/k8s where kubectl (which embeds kustomize) is not installed.
+KUSTOMIZE = GoTool("kustomize", "sigs.k8s.io/kustomize/kustomize/v5", "v5.5.0", "install", "2-5")
+TOOLS = {t.name: t for t in (PROMTOOL, JAEGER, KUSTOMIZE)}
 
 
 def _go() -> str:

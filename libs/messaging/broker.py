@@ -67,3 +67,34 @@ def make_producer(
         **kwargs,
         **kafka_client_kwargs(),
     )
+
+
+def use_static_membership(broker: KafkaBroker, member: str | None) -> int:
+    """Give each group subscriber of `broker` a stable `group_instance_id` (KIP-345 static
+    membership): `<member>.<topics>`, the same after a restart of this process.
+
+    Why: a process killed without leaving its groups stays their member until its session
+    expires (10 s), and a new member's join waits for that, once per group and one group after
+    another, so a SIGKILLed worker with three groups was 30 s from ready. A restarted static
+    member with the same id takes its partitions back at once, no session wait, no rebalance.
+    `member` must be unique among the live processes of each group (the launcher gives
+    `<service>@<host>:<gateway port>`); None keeps dynamic membership (tests, k8s Deployments,
+    whose pods have new names). Subscribers that open several consumers in one group (FastStream's
+    max_workers without ACK_FIRST) stay dynamic: one id for several members would fence them.
+    Returns how many subscribers became static. Call it after registering, before starting.
+    """
+    from faststream.kafka.subscriber.usecase import ConcurrentBetweenPartitionsSubscriber
+
+    if not member:
+        return 0
+    count = 0
+    for sub in broker.subscribers:
+        group = getattr(sub, "group_id", None)
+        if group is None or isinstance(sub, ConcurrentBetweenPartitionsSubscriber):
+            continue
+        topics = "+".join(getattr(sub, "topics", None) or []) or "pattern"
+        args = dict(sub._connection_args)  # type: ignore[attr-defined]  # FastStream 0.6
+        args["group_instance_id"] = f"{member}.{topics}"
+        sub._connection_args = args  # type: ignore[attr-defined]
+        count += 1
+    return count

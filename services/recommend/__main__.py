@@ -23,6 +23,7 @@ from libs.settings import ServiceSettings
 from services.recommend.domain import InteractionLog
 from services.recommend.handlers import register_batch_handler
 from services.recommend.laws import LawsSource
+from services.recommend.model_cache import ModelCache
 from services.recommend.privacy import DEFAULT_SESSION_MAX_AGE_S
 from services.recommend.runtime import RecommendRuntime
 from services.recommend.training import load_interactions
@@ -77,7 +78,8 @@ def build(settings: RecommendSettings) -> RecommendApp:
     laws = LawsSource(rpc, settings.markets_topic, settings.markets_timeout_s)
     runtime = RecommendRuntime(RedisProfileStore(redis), interactions,
                                session_max_age_s=settings.session_max_age_s,
-                               laws=lambda: laws.current)
+                               laws=lambda: laws.current,
+                               model_cache=ModelCache(cache_dir / "models"))
     follower = TableFollower(settings.kafka_bootstrap_servers, settings.catalog_topic,
                              TypeAdapter(Product), runtime.on_catalog_change)
     broker = make_broker(settings, durable=False)

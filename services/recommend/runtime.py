@@ -31,6 +31,7 @@ from services.recommend.domain import (
 )
 from services.recommend.laws import PrivacyLaws
 from services.recommend.live_metrics import LiveMetrics
+from services.recommend.model_cache import ModelCache, fit_key
 from services.recommend.privacy import (
     DEFAULT_SESSION_MAX_AGE_S,
     consent_for,
@@ -58,10 +59,12 @@ class RecommendRuntime:
                  personalization: PersonalizationConfig | None = None,
                  refit_delay_s: float = 1.5, refit_max_delay_s: float = 600.0,
                  session_max_age_s: float = DEFAULT_SESSION_MAX_AGE_S,
-                 laws: Callable[[], PrivacyLaws | None] = lambda: None) -> None:
+                 laws: Callable[[], PrivacyLaws | None] = lambda: None,
+                 model_cache: ModelCache | None = None) -> None:
         """`laws` gives the markets' privacy laws as last known (None: not yet, so opt-in)."""
         self.store = store
         self.laws = laws
+        self.model_cache = model_cache or ModelCache(None)
         self.session_max_age_s = session_max_age_s
         self.interactions = interactions
         self.personalization = personalization or TUNED_PERSONALIZATION
@@ -100,10 +103,19 @@ class RecommendRuntime:
         the recommender they started with. Safe to run in a worker thread."""
         catalog = self.snapshot() if catalog is None else catalog
         started = time.perf_counter()
-        model = HybridModel(MODEL_CONFIG).fit(self.interactions, catalog, self.now_epoch)
+        # The same inputs fit the same model: a restart with an unchanged catalog loads it.
+        key = fit_key(self.interactions, catalog, MODEL_CONFIG, self.now_epoch) if catalog \
+            else ""
+        model = self.model_cache.load(key) if key else None
+        how = "loaded (cached fit)"
+        if model is None:
+            model = HybridModel(MODEL_CONFIG).fit(self.interactions, catalog, self.now_epoch)
+            how = "fitted"
+            if key:
+                self.model_cache.save(key, model)
         self.recommender = Recommender(model, self.personalization) if catalog else None
         self.fits += 1
-        log.info("model fitted: %d products in %.1fs", len(catalog),
+        log.info("model %s: %d products in %.1fs", how, len(catalog),
                  time.perf_counter() - started)
         return self.recommender
 

@@ -24,13 +24,14 @@ logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(mes
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import tests.integration.test_recs_personalisation as recs  # noqa: E402
+from deploy.local.infra import InfraConfig  # noqa: E402
 from libs.contracts.recommend import RecommendRequest  # noqa: E402
 from services.recommend.domain import benchmark_batching  # noqa: E402
 from services.user_events.domain import InMemoryProfileStore, Profile, from_redis  # noqa: E402
 from tests.integration.test_events_ingest import product_viewed  # noqa: E402
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS = os.environ.get("REDIS_URL") or InfraConfig().redis_url  # the password is in it
 USERS, SEQUENTIAL, CONCURRENT = 200, 300, 32
 
 

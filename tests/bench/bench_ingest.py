@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 # The in-process MCP server would install a chatty INFO handler when nothing configured logging.
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
+from deploy.local.infra import InfraConfig  # noqa: E402
 from libs.contracts.topics import TopicSpec  # noqa: E402
 from libs.messaging.topics import ensure_topics  # noqa: E402
 from services.user_events.__main__ import UserEventsSettings, build  # noqa: E402
@@ -31,7 +32,7 @@ from tests.integration.helpers_platform import GatewayServer  # noqa: E402
 from tests.integration.test_events_ingest import product_viewed  # noqa: E402
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS = os.environ.get("REDIS_URL") or InfraConfig().redis_url  # the password is in it
 BATCH, CONCURRENCY, VISITORS = 100, 8, 500
 
 

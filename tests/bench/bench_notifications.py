@@ -39,7 +39,7 @@ from tests.integration.notify_fixtures import (  # noqa: E402
 )
 
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS = os.environ.get("REDIS_URL") or InfraConfig().redis_url  # the password is in it
 
 
 async def smtp_floor(smtp_port: int, n: int = 100) -> float:

@@ -122,7 +122,7 @@ def ingest_step(accepted: dict[str, int]) -> Any:
 
 async def folded(system: RunningSystem, visitors: list[str]) -> int:
     """Events folded into these visitors' profiles, read from Redis as the services store them."""
-    redis = Redis.from_url(f"redis://127.0.0.1:{system.env['MUSEO_REDIS_PORT']}/0")
+    redis = Redis.from_url(system.redis_url)
     try:
         profiles = await RedisProfileStore(redis).get_many(visitors)
     finally:
