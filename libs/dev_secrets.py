@@ -3,20 +3,48 @@
 Production sets the variable (a secret has no default). For `make run` and tests nothing sets it,
 so the first process creates `$MUSEO_DATA_DIR/<file>` (default `.local/data/<file>`, mode 0600)
 and every later process reads the same file, so values signed by one process verify in another
-and survive restarts.
+and survive restarts. Both the variable and MUSEO_DATA_DIR are read through pydantic-settings
+(the project's one way to read the environment); an empty variable counts as unset.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from functools import cache
 from pathlib import Path
+
+from pydantic import Field, SecretStr, create_model
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+class DataDirSettings(BaseSettings):
+    """Where dev secrets (and other local state) live: MUSEO_DATA_DIR."""
+
+    model_config = SettingsConfigDict(env_prefix="MUSEO_", extra="ignore", env_ignore_empty=True)
+
+    data_dir: Path = ROOT / ".local" / "data"
+
+
+class _SecretSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_ignore_empty=True)
+
+    value: SecretStr | None = None
+
+
+@cache
+def _secret_settings(env_var: str) -> type[_SecretSettings]:
+    """A settings class whose one field is read from `env_var` (each secret keeps its name)."""
+    return create_model(
+        f"Secret_{env_var}", __base__=_SecretSettings,
+        value=(SecretStr | None, Field(default=None, validation_alias=env_var)),
+    )
+
+
 def data_dir() -> Path:
-    return Path(os.environ.get("MUSEO_DATA_DIR") or ROOT / ".local" / "data")
+    return DataDirSettings().data_dir
 
 
 def file_secret(path: Path) -> str:
@@ -38,7 +66,8 @@ def file_secret(path: Path) -> str:
 
 def dev_secret(env_var: str, file_name: str, *, allow_file: bool = True) -> str:
     """`env_var` when set; else the dev file `file_name` under the data folder."""
-    value = os.environ.get(env_var, "").strip()
+    secret = _secret_settings(env_var)().value
+    value = secret.get_secret_value().strip() if secret is not None else ""
     if value:
         return value
     if not allow_file:
