@@ -15,28 +15,41 @@ from functools import cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, create_model
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 class DataDirSettings(BaseSettings):
-    """Where dev secrets (and other local state) live: MUSEO_DATA_DIR."""
+    """Where dev secrets (and other local state) live: MUSEO_DATA_DIR.
+
+    Only the environment is a source (no dotenv or secrets-dir pass): a webhook checks its
+    signature with `dev_secret` on every request, and each source costs a pass over it."""
 
     model_config = SettingsConfigDict(env_prefix="MUSEO_", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = ROOT / ".local" / "data"
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings
 
-class _SecretSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", env_ignore_empty=True)
 
+class _SecretSettings(DataDirSettings):
     value: SecretStr | None = None
 
 
 @cache
 def _secret_settings(env_var: str) -> type[_SecretSettings]:
-    """A settings class whose one field is read from `env_var` (each secret keeps its name)."""
+    """A settings class reading the secret from `env_var` (each secret keeps its name) and the
+    data folder, in one pass over the environment."""
     return create_model(
         f"Secret_{env_var}", __base__=_SecretSettings,
         value=(SecretStr | None, Field(default=None, validation_alias=env_var)),
@@ -66,10 +79,10 @@ def file_secret(path: Path) -> str:
 
 def dev_secret(env_var: str, file_name: str, *, allow_file: bool = True) -> str:
     """`env_var` when set; else the dev file `file_name` under the data folder."""
-    secret = _secret_settings(env_var)().value
-    value = secret.get_secret_value().strip() if secret is not None else ""
+    settings = _secret_settings(env_var)()
+    value = settings.value.get_secret_value().strip() if settings.value is not None else ""
     if value:
         return value
     if not allow_file:
         raise RuntimeError(f"{env_var} is required")
-    return file_secret(data_dir() / file_name)
+    return file_secret(settings.data_dir / file_name)
