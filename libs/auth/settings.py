@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class AuthSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MUSEO_AUTH_")
+    # An empty variable means the default, as a shell's `MUSEO_AUTH_STATE_DIR=` does elsewhere.
+    model_config = SettingsConfigDict(env_prefix="MUSEO_AUTH_", env_ignore_empty=True)
 
     issuer: str = "https://museo.local"
     audience: str = "museo-admin-api"

@@ -8,7 +8,6 @@ into the request headers, the worker extracts it and opens a child span, and its
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -17,18 +16,37 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _propagator = TraceContextTextMapPropagator()
 _configured = False
 
 
+class TracingSettings(BaseSettings):
+    """The standard OpenTelemetry variables this module decides on (their own names, no prefix:
+    every OTel tool reads them so), and MUSEO_TRACE_FILE."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    otel_sdk_disabled: str = ""
+    otel_traces_exporter: str = "otlp"
+    otel_exporter_otlp_traces_endpoint: str = ""
+    otel_exporter_otlp_endpoint: str = ""
+    trace_file: str = Field(default="", validation_alias="MUSEO_TRACE_FILE")
+
+
 def setup_tracing(
-    service: str, exporter: SpanExporter | None = None, console: bool = False
+    service: str,
+    exporter: SpanExporter | None = None,
+    console: bool = False,
+    settings: TracingSettings | None = None,
 ) -> None:
     """Install a tracer provider once per process; spans go to `exporter` if one is given."""
     global _configured
     if _configured:
         return
+    settings = settings or TracingSettings()
     from opentelemetry.sdk.resources import Resource
 
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
@@ -36,13 +54,13 @@ def setup_tracing(
         provider.add_span_processor(BatchSpanProcessor(exporter))
     elif console:
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
-    if otlp_configured(os.environ):
+    if otlp_configured(settings):
         # Reads the standard OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / _HEADERS / _TIMEOUT itself.
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(),
                                                        schedule_delay_millis=500))
-    if path := os.environ.get("MUSEO_TRACE_FILE"):
+    if path := settings.trace_file:
         from libs.telemetry.span_file import JsonLinesSpanExporter
 
         provider.add_span_processor(
@@ -52,14 +70,13 @@ def setup_tracing(
     _configured = True
 
 
-def otlp_configured(env: Mapping[str, str]) -> bool:
+def otlp_configured(settings: TracingSettings) -> bool:
     """OTLP export is on when the standard OpenTelemetry variables name an endpoint (and
     OTEL_TRACES_EXPORTER does not turn it off); the JSON-lines file needs nothing running."""
-    if env.get("OTEL_SDK_DISABLED", "").lower() == "true":
+    if settings.otel_sdk_disabled.lower() == "true":
         return False
-    exporters = {e.strip() for e in env.get("OTEL_TRACES_EXPORTER", "otlp").split(",")}
-    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get(
-        "OTEL_EXPORTER_OTLP_ENDPOINT")
+    exporters = {e.strip() for e in settings.otel_traces_exporter.split(",")}
+    endpoint = settings.otel_exporter_otlp_traces_endpoint or settings.otel_exporter_otlp_endpoint
     return bool(endpoint) and "otlp" in exporters
 
 

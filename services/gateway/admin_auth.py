@@ -39,16 +39,13 @@ from libs.auth import (
 from libs.auth.scopes import ALL_SCOPES
 
 log = logging.getLogger(__name__)
-DEFAULT_STATE_DIR = Path(".local/data/auth")
 DEMO_CLIENT_ID = "museo-admin"
 DEMO_DESCRIPTION = "demo admin (make run)"
 
 
 def auth_settings() -> AuthSettings:
-    """AuthSettings from the environment, with the project's default state dir."""
-    if os.environ.get("MUSEO_AUTH_STATE_DIR"):
-        return AuthSettings()
-    return AuthSettings(state_dir=DEFAULT_STATE_DIR)
+    """AuthSettings from the environment (MUSEO_AUTH_STATE_DIR unset or empty: the default)."""
+    return AuthSettings()
 
 
 def _write_private(path: Path, data: bytes) -> None:

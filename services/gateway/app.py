@@ -85,6 +85,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
+    app.state.settings = settings  # for a slice's setup(app), which runs before the lifespan
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from faststream.kafka import KafkaBroker
-from pydantic import TypeAdapter
+from pydantic import AliasChoices, Field, TypeAdapter
 
 from libs.contracts.markets import MARKETS_REQUESTS, MarketsRequest
 from libs.messaging.broker import make_broker
@@ -18,7 +18,10 @@ from services.markets.handlers import MarketsHandlers
 
 class MarketsSettings(ServiceSettings):
     service_name: str = "markets"
-    markets_config_path: str | None = None
+    # MUSEO_MARKETS_CONFIG (the documented name; MUSEO_MARKETS_CONFIG_PATH, the field's own
+    # name, is read first as it always was); unset or empty: the bundled file.
+    markets_config_path: str | None = Field(default=None, validation_alias=AliasChoices(
+        "MUSEO_MARKETS_CONFIG_PATH", "MUSEO_MARKETS_CONFIG"))
     markets_topic: str = MARKETS_REQUESTS  # MUSEO_MARKETS_TOPIC: tests run on their own topic
 
 

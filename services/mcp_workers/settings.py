@@ -212,6 +212,9 @@ def module_exists(module: str) -> bool:
 
 def server_specs(settings: McpWorkersSettings) -> list[ServerSpec]:
     """Specs of the enabled servers whose module exists (others skipped with a warning)."""
+    # The one raw environment read allowed in services/ (tests/unit/test_no_raw_env.py): a stdio
+    # server is a process of its own that reads its own settings, so the worker hands its whole
+    # environment through (secrets and vendor variables included), not a re-typed copy of it.
     base = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
     base |= {"KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
              "REDIS_URL": settings.redis_url, "PYTHONUNBUFFERED": "1"}  # fmt: skip

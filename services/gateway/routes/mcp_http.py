@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import time
 from typing import Annotated, Any, Literal
 
@@ -51,6 +50,7 @@ from libs.messaging.errors import RemoteError, RequestError
 from services.gateway.deps import GatewayState, user_id_of
 from services.gateway.mcp_auth import METADATA_PATH, McpAuth, mcp_principal, resource_metadata
 from services.gateway.routes.storefront import forward_tool
+from services.gateway.settings import GatewaySettings
 
 router = APIRouter()  # discovery marker; the MCP endpoint is added by `setup`
 DECLARATIONS_TTL_S = 60.0  # a redeployed storefront's new tools show up within a minute
@@ -190,10 +190,9 @@ def build_mcp(app: FastAPI) -> GatewayMcp:
 
 def setup(app: FastAPI) -> None:
     server = build_mcp(app)
+    settings: GatewaySettings = app.state.settings
     # Builds the session manager; DNS-rebinding protection is on when bound to localhost.
-    server.streamable_http_app(
-        streamable_http_path="/mcp", host=os.environ.get("MUSEO_HOST", "127.0.0.1")
-    )
+    server.streamable_http_app(streamable_http_path="/mcp", host=settings.host)
     manager = server.session_manager
     endpoint = McpAuth(app, StreamableHTTPASGIApp(manager))
     app.router.routes.append(Route("/mcp", endpoint=endpoint, methods=["GET", "POST", "DELETE"]))

@@ -7,7 +7,6 @@ file that ops edit; this module refuses a file that would produce wrong prices a
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +17,6 @@ from babel.numbers import is_currency
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "data" / "markets.json"
-CONFIG_PATH_ENV = "MUSEO_MARKETS_CONFIG"
 
 Rate = Annotated[Decimal, Field(ge=0, le=1)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -131,12 +129,13 @@ class MarketsConfig(_Strict):
 
 
 def load_markets_config(path: str | Path | None = None) -> MarketsConfig:
-    """Load and validate the markets file: explicit path, else $MUSEO_MARKETS_CONFIG, else bundled.
+    """Load and validate the markets file: `path` (the service's settings give
+    MUSEO_MARKETS_CONFIG), else the bundled one.
 
     Cached per resolved path because every price request needs it and the file only changes
     with a deploy; call `load_markets_config.cache_clear()` after editing it in a test.
     """
-    chosen = path or os.environ.get(CONFIG_PATH_ENV) or DEFAULT_CONFIG_PATH
+    chosen = path or DEFAULT_CONFIG_PATH
     return _load_cached(str(Path(chosen).resolve()))
 
 

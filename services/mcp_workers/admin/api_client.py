@@ -8,15 +8,12 @@ expires; a 401 on a call drops it and retries once with a fresh one.
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-DEFAULT_GATEWAY = "http://127.0.0.1:3300"
-DEFAULT_CLIENT_ID = "museo-admin"
+from services.mcp_workers.admin.settings import AdminServerSettings
 
 
 class AdminApiError(Exception):
@@ -41,12 +38,13 @@ def _message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
-def credentials_from_env() -> tuple[str, str]:
-    client_id = os.environ.get("MUSEO_ADMIN_CLIENT_ID") or DEFAULT_CLIENT_ID
-    secret = os.environ.get("MUSEO_ADMIN_CLIENT_SECRET", "")
+def credentials(settings: AdminServerSettings) -> tuple[str, str]:
+    """The configured client, else the demo account's secret file (read when first needed: the
+    launcher may create it after this server started)."""
+    client_id = settings.admin_client_id
+    secret = settings.admin_client_secret.get_secret_value() if settings.admin_client_secret else ""
     if not secret:
-        state = Path(os.environ.get("MUSEO_AUTH_STATE_DIR") or ".local/data/auth")
-        path = state / f"{client_id}.secret"
+        path = settings.auth_state_dir / f"{client_id}.secret"
         secret = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
     return client_id, secret
 
@@ -67,9 +65,9 @@ class AdminApiClient:
         self._expires_at = 0.0
 
     @classmethod
-    def from_env(cls) -> AdminApiClient:
-        client_id, secret = credentials_from_env()
-        return cls(os.environ.get("MUSEO_GATEWAY_URL") or DEFAULT_GATEWAY, client_id, secret)
+    def from_settings(cls, settings: AdminServerSettings) -> AdminApiClient:
+        client_id, secret = credentials(settings)
+        return cls(settings.gateway_url, client_id, secret)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from libs.contracts.catalog import LocalizedText, Product, Variant
+from libs.locale import from_minor
 from services.mcp_workers.admin import nl_lexicon as lx
 from services.mcp_workers.admin.ids import product_id_from_handle, slugify
 from services.mcp_workers.admin.money import parse_price
@@ -108,7 +109,9 @@ class ProductDraft(BaseModel):
         """One line for the confirmation prompt."""
         parts = [self.action, self.target or self.title.get(self.language) or "?"]
         if self.price is not None:
-            parts.append(f"price {self.price / 100:.2f} {self.currency or '?'}")
+            # Parsed with GBP's exponent when no currency was said (see _take_money).
+            amount = from_minor(self.price, self.currency or "GBP")
+            parts.append(f"price {amount} {self.currency or '?'}")
         parts += [f"{k} {v}" for k, v in self.options.items()]
         parts += [f"category {self.category}"] if self.category else []
         parts += [f"stock {self.stock}"] if self.stock is not None else []

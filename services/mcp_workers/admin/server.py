@@ -18,11 +18,15 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from services.mcp_workers.admin.api_client import AdminApiClient, AdminApiError
+from services.mcp_workers.admin.settings import AdminServerSettings
 
 ADMIN = "/v1/admin"
 
 
-def build_server(api: AdminApiClient | None = None) -> MCPServer:
+def build_server(
+    api: AdminApiClient | None = None, settings: AdminServerSettings | None = None
+) -> MCPServer:
+    """The server; without `api`, its client is built from `settings` on the first tool call."""
     server = MCPServer(
         name="museo-admin",
         instructions="Catalog administration for the Museo shop. Parse a command first, show "
@@ -31,7 +35,10 @@ def build_server(api: AdminApiClient | None = None) -> MCPServer:
     holder: dict[str, AdminApiClient] = {"api": api} if api else {}
 
     async def call(method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        client = holder.setdefault("api", api or AdminApiClient.from_env())
+        client = holder.get("api")
+        if client is None:
+            client = holder["api"] = AdminApiClient.from_settings(
+                settings or AdminServerSettings())
         try:
             result = await client.call(method, path, **kwargs)
         except AdminApiError as exc:
@@ -115,7 +122,7 @@ def build_server(api: AdminApiClient | None = None) -> MCPServer:
 
 
 def main() -> None:
-    build_server().run("stdio")
+    build_server(settings=AdminServerSettings()).run("stdio")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ and the catalog producer; on_stop cancels running imports and closes them.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -30,15 +29,10 @@ from libs.settings import ServiceSettings
 from services.mcp_workers.admin.catalog_writer import CatalogWriter
 from services.mcp_workers.admin.handlers import AdminService
 from services.mcp_workers.admin.jobs import ImportRunner
+from services.mcp_workers.admin.settings import SpoolSettings
 
 log = logging.getLogger(__name__)
 GROUP_ID = "admin-worker"
-DEFAULT_SPOOL_DIR = ".local/data/spool"
-
-
-def spool_dir() -> Path:
-    """Where the gateway spools uploads (MUSEO_SPOOL_DIR); a shared volume across hosts."""
-    return Path(os.environ.get("MUSEO_SPOOL_DIR") or DEFAULT_SPOOL_DIR)
 
 
 class AdminWorker:
@@ -56,7 +50,7 @@ class AdminWorker:
         self.model = CatalogReadModel()
         self.redis = Redis.from_url(settings.redis_url)
         self.writer = CatalogWriter(settings.kafka_bootstrap_servers, self.model, catalog_topic)
-        self.jobs = ImportRunner(self.writer, self.redis, spool or spool_dir())
+        self.jobs = ImportRunner(self.writer, self.redis, spool or SpoolSettings().spool_dir)
         self.service = AdminService(self.model, self.writer, self.jobs)
         self.follower: TableFollower[Product] = TableFollower(
             settings.kafka_bootstrap_servers,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import httpx
 
 from libs.contracts.intent import INTENTS
 from libs.nlu.text import normalize
+from services.mcp_workers.intent.settings import IntentSettings
 
 log = logging.getLogger(__name__)
 SYSTEM_PROMPT = (
@@ -163,21 +163,20 @@ class MockProvider:
         return LLMAnswer(candidates[0][0], self.confidence)
 
 
-def provider_from_env(env: Mapping[str, str] | None = None) -> LLMProvider | None:
+def provider_from_settings(settings: IntentSettings) -> LLMProvider | None:
     """The configured provider, or None when off or incompletely configured."""
-    env = os.environ if env is None else env
-    kind = env.get("MUSEO_LLM_PROVIDER", "off").strip().lower()
+    kind = settings.llm_provider.strip().lower()
     if kind == "mock":
         return MockProvider()
     if kind not in {"openai", "anthropic"}:
         return None
-    key, model = env.get("MUSEO_LLM_API_KEY"), env.get("MUSEO_LLM_MODEL")
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+    model, timeout = settings.llm_model, settings.llm_timeout
     if not key or not model:
         log.warning("MUSEO_LLM_PROVIDER=%s but API key or model missing; LLM stage off", kind)
         return None
-    timeout = float(env.get("MUSEO_LLM_TIMEOUT", "4"))
     if kind == "openai":
-        base = env.get("MUSEO_LLM_BASE_URL") or "https://api.openai.com/v1"
+        base = settings.llm_base_url or "https://api.openai.com/v1"
         return OpenAIProvider(base, key, model, timeout)
-    base = env.get("MUSEO_LLM_BASE_URL") or "https://api.anthropic.com"
+    base = settings.llm_base_url or "https://api.anthropic.com"
     return AnthropicProvider(base, key, model, timeout)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 from collections.abc import Sequence
 from functools import lru_cache
@@ -24,6 +23,7 @@ from sklearn.svm import LinearSVC
 
 from libs.nlu.text import normalize
 from services.mcp_workers.intent.data import CORPUS_PATH, Example, load_corpus, split
+from services.mcp_workers.intent.settings import IntentSettings
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "2"
@@ -84,10 +84,6 @@ class IntentModel:
         return [(self.classes[i], float(probs[i])) for i in order]
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("MUSEO_CACHE_DIR", Path.home() / ".cache" / "museo"))
-
-
 def _fingerprint(path: Path) -> str:
     h = hashlib.sha256(path.read_bytes())
     h.update(f"{MODEL_VERSION}/{sklearn.__version__}".encode())
@@ -102,7 +98,7 @@ def train_default(path: Path = CORPUS_PATH) -> IntentModel:
 
 def load_or_train(path: Path = CORPUS_PATH, cache_dir: Path | None = None) -> IntentModel:
     """The cached model for this corpus version, training (and caching) it when missing."""
-    target = (cache_dir or _cache_dir()) / f"intent-model-{_fingerprint(path)}.pkl"
+    target = (cache_dir or IntentSettings().cache_dir) / f"intent-model-{_fingerprint(path)}.pkl"
     if target.exists():
         try:
             with target.open("rb") as fh:
@@ -123,7 +119,8 @@ def load_or_train(path: Path = CORPUS_PATH, cache_dir: Path | None = None) -> In
     return model
 
 
-@lru_cache(maxsize=1)
-def default_model() -> IntentModel:
-    """The process-wide model for the shipped corpus (cached on disk and in memory)."""
-    return load_or_train()
+@lru_cache(maxsize=2)
+def default_model(cache_dir: Path | None = None) -> IntentModel:
+    """The process-wide model for the shipped corpus (cached on disk, under `cache_dir` or the
+    configured MUSEO_CACHE_DIR, and in memory)."""
+    return load_or_train(cache_dir=cache_dir)

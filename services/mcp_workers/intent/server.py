@@ -14,9 +14,10 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import BaseModel
 
 from libs.contracts.intent import IntentRequest, IntentResult
-from services.mcp_workers.intent.llm import provider_from_env
+from services.mcp_workers.intent.llm import provider_from_settings
 from services.mcp_workers.intent.model import default_model
 from services.mcp_workers.intent.pipeline import IntentAnalyzer
+from services.mcp_workers.intent.settings import IntentSettings
 
 
 class Health(BaseModel):
@@ -25,7 +26,9 @@ class Health(BaseModel):
     llm_enabled: bool
 
 
-def build_server(analyzer: IntentAnalyzer | None = None) -> MCPServer:
+def build_server(
+    analyzer: IntentAnalyzer | None = None, settings: IntentSettings | None = None
+) -> MCPServer:
     """The MCP server; the analyser (and its model) is built on first use unless given."""
     server = MCPServer(
         name="museo-intent",
@@ -37,7 +40,8 @@ def build_server(analyzer: IntentAnalyzer | None = None) -> MCPServer:
 
     def get_analyzer() -> IntentAnalyzer:
         if "analyzer" not in state:
-            state["analyzer"] = IntentAnalyzer(llm=provider_from_env())
+            state["analyzer"] = IntentAnalyzer(
+                llm=provider_from_settings(settings or IntentSettings()))
         return state["analyzer"]
 
     @server.tool(
@@ -64,7 +68,10 @@ def build_server(analyzer: IntentAnalyzer | None = None) -> MCPServer:
 def main() -> None:
     # Load (or train) the model before serving: the supervisor reports the worker ready once
     # this server answers, so no shopper's first message waits for training.
-    build_server(IntentAnalyzer(model=default_model(), llm=provider_from_env())).run("stdio")
+    settings = IntentSettings()
+    analyzer = IntentAnalyzer(model=default_model(settings.cache_dir),
+                              llm=provider_from_settings(settings))
+    build_server(analyzer, settings).run("stdio")
 
 
 if __name__ == "__main__":

@@ -5,14 +5,13 @@ the tool answers once the broker has the request); questions (status, templates)
 `notifications.requests` answered on this process's own reply topic (`RpcClient`, deleted when
 the server stops). Nothing connects until the first tool call that needs Kafka.
 
-Environment: KAFKA_BOOTSTRAP_SERVERS; MUSEO_NOTIFY_REQUESTS_TOPIC,
-MUSEO_NOTIFICATIONS_REQUESTS_TOPIC and MUSEO_SHIPMENTS_TOPIC (tests isolate with them).
+Configured from `NotificationsServerSettings` (KAFKA_BOOTSTRAP_SERVERS; MUSEO_NOTIFY_REQUESTS_TOPIC,
+MUSEO_NOTIFICATIONS_REQUESTS_TOPIC and MUSEO_SHIPMENTS_TOPIC, with which tests isolate).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from libs.contracts.notifications import NOTIFY_REQUESTS
 from libs.contracts.shipments import SHIPMENTS
 from libs.messaging.broker import make_producer
 from libs.messaging.rpc import R, RpcClient
+from services.mcp_workers.notifications.settings import NotificationsServerSettings
 
 
 @dataclass(frozen=True)
@@ -34,17 +34,14 @@ class KafkaConfig:
     shipments_topic: str = SHIPMENTS
 
     @classmethod
-    def from_env(cls) -> KafkaConfig:
-        env = os.environ
-        return cls(env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-                   env.get("MUSEO_NOTIFY_REQUESTS_TOPIC", NOTIFY_REQUESTS),
-                   env.get("MUSEO_NOTIFICATIONS_REQUESTS_TOPIC", NOTIFICATIONS_REQUESTS),
-                   env.get("MUSEO_SHIPMENTS_TOPIC", SHIPMENTS))
+    def from_settings(cls, settings: NotificationsServerSettings) -> KafkaConfig:
+        return cls(settings.kafka_bootstrap_servers, settings.notify_requests_topic,
+                   settings.notifications_requests_topic, settings.shipments_topic)
 
 
 class NotificationsKafka:
     def __init__(self, config: KafkaConfig | None = None, timeout_s: float = 6.0) -> None:
-        self.config = config or KafkaConfig.from_env()
+        self.config = config or KafkaConfig.from_settings(NotificationsServerSettings())
         self.timeout_s = timeout_s
         self._rpc: RpcClient | None = None
         self._producer: AIOKafkaProducer | None = None

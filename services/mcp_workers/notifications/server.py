@@ -20,7 +20,6 @@ Over stdio the caller is trusted as the worker is (like the admin server): run i
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import uuid
 from typing import Annotated, Any
@@ -40,7 +39,8 @@ from libs.contracts.notification_queries import (
 from libs.contracts.notifications import Channel, NotificationRequest, notification_id
 from libs.contracts.shipments import Shipment, ShipmentAccepted, ShipmentIn
 from libs.messaging.errors import BrokerUnavailable, RemoteError, RequestTimeout
-from services.mcp_workers.notifications.kafka_client import NotificationsKafka
+from services.mcp_workers.notifications.kafka_client import KafkaConfig, NotificationsKafka
+from services.mcp_workers.notifications.settings import NotificationsServerSettings
 
 SERVER_NAME = "museo-notifications"
 CHANNELS: tuple[Channel, ...] = ("email", "sms", "whatsapp")
@@ -135,8 +135,8 @@ def build_server(kafka: NotificationsKafka | None = None) -> MCPServer:
     return server
 
 
-async def serve() -> None:
-    kafka = NotificationsKafka()
+async def serve(settings: NotificationsServerSettings) -> None:
+    kafka = NotificationsKafka(KafkaConfig.from_settings(settings))
     try:
         await build_server(kafka).run_stdio_async()
     finally:
@@ -144,9 +144,10 @@ async def serve() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(stream=sys.stderr, level=os.environ.get("MUSEO_LOG_LEVEL", "INFO"),
+    settings = NotificationsServerSettings()
+    logging.basicConfig(stream=sys.stderr, level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    anyio.run(serve)
+    anyio.run(serve, settings)
 
 
 if __name__ == "__main__":

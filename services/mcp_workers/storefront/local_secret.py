@@ -1,13 +1,12 @@
-"""The checkout signing secret: `MUSEO_CHECKOUT_SECRET`, else the dev file `checkout.secret`."""
+"""The checkout signing secret: `MUSEO_CHECKOUT_SECRET`, else the dev file `checkout.secret`
+(through `libs.dev_secrets`, the one helper every secret goes through)."""
 
 from __future__ import annotations
 
-from libs.dev_secrets import data_dir, dev_secret, file_secret
+from libs.dev_secrets import dev_secret
 
 ENV_VAR = "MUSEO_CHECKOUT_SECRET"
 FILE_NAME = "checkout.secret"
-
-__all__ = ["ENV_VAR", "FILE_NAME", "checkout_secret", "data_dir", "file_secret"]
 
 
 def checkout_secret(allow_file: bool = True) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from libs.catalog.bm25 import Bm25Index
 from libs.catalog.text import analyze, fold, tokens
 from libs.contracts.catalog import LANGUAGES, Product
+from libs.locale import UnknownCurrencyError, format_money
 
 POLICY_DIR = Path(__file__).resolve().parents[3] / "docs" / "policies"
 MIN_POLICY_SCORE = 1.0
@@ -146,9 +147,13 @@ def detect_attribute(question: str) -> str | None:
     return None
 
 
-def format_money(amount: int, currency: str) -> str:
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency)
-    return f"{symbol}{amount / 100:.2f}" if symbol else f"{amount / 100:.2f} {currency}"
+def price_text(amount: int, currency: str, lang: str) -> str:
+    """The price as the shopper's language writes it (libs.locale: CLDR's decimals per
+    currency, so JPY has none); a code CLDR does not know gets two decimals, as Babel assumes."""
+    try:
+        return format_money(amount, currency, lang)
+    except UnknownCurrencyError:
+        return f"{amount / 100:.2f} {currency}"
 
 
 def product_answer(product: Product, attribute: str, lang: str) -> Answer:
@@ -157,7 +162,7 @@ def product_answer(product: Product, attribute: str, lang: str) -> Answer:
     title = product.title.get(lang)
     stock = sum(v.stock for v in product.variants)
     if attribute == "price":
-        text = t["price"].format(title=title, price=format_money(product.price, product.currency))
+        text = t["price"].format(title=title, price=price_text(product.price, product.currency, lang))
     elif attribute == "stock":
         text = (t["in"] if stock > 0 else t["out"]).format(title=title, stock=stock)
     elif attribute == "category":

@@ -2,7 +2,7 @@
 
 The catalog read model and search index are built from the compacted catalog topic at start-up
 and follow it live; carts live in Redis with a TTL; completed checkouts are published to `orders`
-with acks=all and an idempotent producer. Environment:
+with acks=all and an idempotent producer. Configuration (`RuntimeConfig.from_settings`):
 
 - KAFKA_BOOTSTRAP_SERVERS, REDIS_URL (as every service)
 - MUSEO_CATALOG_TOPIC (default `catalog.products`; tests use their own topic)
@@ -15,12 +15,13 @@ with acks=all and an idempotent producer. Environment:
   checkout asks the markets service for prices in the buyer's currency (`market_prices.py`),
   over the storefront's own RpcClient and reply topic (`gateway.replies.storefront-<hex>`,
   deleted on a clean stop)
+
+All but the secret come from `StorefrontSettings` and `PaymentSettings`, read once in `main()`.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -31,9 +32,9 @@ from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
 from libs.catalog.read_model import CatalogReadModel
-from libs.contracts.catalog import CATALOG_PRODUCTS, Product
+from libs.contracts.catalog import Product
 from libs.contracts.markets import MARKETS_REQUESTS
-from libs.contracts.orders import CHECKOUTS, ORDERS, CheckoutEvent, Order
+from libs.contracts.orders import CheckoutEvent, Order
 from libs.contracts.topics import TopicSpec
 from libs.messaging.broker import make_producer
 from libs.messaging.rpc import RpcClient
@@ -49,6 +50,7 @@ from services.mcp_workers.storefront.payments import (
     build_payment_provider,
     stripe_webhooks,
 )
+from services.mcp_workers.storefront.settings import StorefrontSettings
 from services.mcp_workers.storefront.storefront import Storefront
 
 if TYPE_CHECKING:
@@ -72,20 +74,21 @@ class RuntimeConfig:
     markets_timeout_s: float = 3.0
 
     @classmethod
-    def from_env(cls) -> RuntimeConfig:
-        env = os.environ
+    def from_settings(
+        cls, settings: StorefrontSettings, payments: PaymentSettings | None = None
+    ) -> RuntimeConfig:
         return cls(
-            bootstrap=env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
-            redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            catalog_topic=env.get("MUSEO_CATALOG_TOPIC", CATALOG_PRODUCTS),
-            orders_topic=env.get("MUSEO_ORDERS_TOPIC", ORDERS),
-            redis_prefix=env.get("MUSEO_REDIS_PREFIX", ""),
-            checkouts_topic=env.get("MUSEO_CHECKOUTS_TOPIC", CHECKOUTS),
+            bootstrap=settings.kafka_bootstrap_servers,
+            redis_url=settings.redis_url,
+            catalog_topic=settings.catalog_topic,
+            orders_topic=settings.orders_topic,
+            redis_prefix=settings.redis_prefix,
+            checkouts_topic=settings.checkouts_topic,
             secret=checkout_secret(),
-            base_url=env.get("MUSEO_PUBLIC_BASE_URL", "http://127.0.0.1:3300"),
-            payments=PaymentSettings(),
-            markets_topic=env.get("MUSEO_MARKETS_TOPIC", MARKETS_REQUESTS),
-            markets_timeout_s=float(env.get("MUSEO_MARKETS_TIMEOUT_S", "3")),
+            base_url=settings.public_base_url,
+            payments=payments or PaymentSettings(),
+            markets_topic=settings.markets_topic,
+            markets_timeout_s=settings.markets_timeout_s,
         )
 
 
@@ -120,8 +123,7 @@ class OrderPublisher:
 
 
 @asynccontextmanager
-async def open_runtime(cfg: RuntimeConfig | None = None) -> AsyncIterator[StorefrontRuntime]:
-    cfg = cfg or RuntimeConfig.from_env()
+async def open_runtime(cfg: RuntimeConfig) -> AsyncIterator[StorefrontRuntime]:
     redis = Redis.from_url(cfg.redis_url)
     catalog = CatalogReadModel()
     store = RedisBasketStore(redis, prefix=f"{cfg.redis_prefix}basket:")

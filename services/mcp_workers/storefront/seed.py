@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 from collections.abc import Iterable
@@ -18,12 +17,13 @@ from collections.abc import Iterable
 from pydantic import TypeAdapter
 
 from libs.catalog.demo import load_demo_catalog, read_jsonl
-from libs.contracts.catalog import CATALOG_PRODUCTS, Product
+from libs.contracts.catalog import Product
 from libs.contracts.topics import TopicSpec
+from libs.dev_secrets import data_dir
 from libs.messaging.broker import make_producer
 from libs.messaging.table import TableFollower
 from libs.messaging.topics import ensure_topics
-from services.mcp_workers.storefront.local_secret import data_dir
+from services.mcp_workers.storefront.settings import StorefrontSettings
 
 
 def _canonical(product: Product) -> str:
@@ -71,11 +71,12 @@ async def seed(bootstrap: str, topic: str, products: Iterable[Product]) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = StorefrontSettings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalog", help="JSONL catalog to seed instead of the demo catalog")
-    parser.add_argument("--topic", default=os.environ.get("MUSEO_CATALOG_TOPIC", CATALOG_PRODUCTS))
+    parser.add_argument("--topic", default=settings.catalog_topic)
     args = parser.parse_args(argv)
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    bootstrap = settings.kafka_bootstrap_servers
     started = time.monotonic()
     products = (
         read_jsonl(args.catalog) if args.catalog else load_demo_catalog(data_dir() / "catalog")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import secrets
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -38,6 +37,7 @@ from services.mcp_workers.storefront.orders import (
     OrderStatusResult,
 )
 from services.mcp_workers.storefront.qa import Answer
+from services.mcp_workers.storefront.settings import StorefrontSettings
 from services.mcp_workers.storefront.storefront import Storefront
 from services.mcp_workers.storefront.views import (
     CartResult,
@@ -197,10 +197,10 @@ def add_order_tools(server: MCPServer, orders: OrderDesk) -> None:
         return await orders.order_status(owner, order_id)
 
 
-async def serve_from_kafka() -> None:
-    from services.mcp_workers.storefront.runtime import open_runtime
+async def serve_from_kafka(settings: StorefrontSettings) -> None:
+    from services.mcp_workers.storefront.runtime import RuntimeConfig, open_runtime
 
-    async with open_runtime() as runtime:
+    async with open_runtime(RuntimeConfig.from_settings(settings)) as runtime:
         await build_server(runtime.storefront, runtime.orders,
                            runtime.webhooks).run_stdio_async()
 
@@ -214,19 +214,19 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="catalog from Kafka, carts in Redis, orders to Kafka",
     )
-    parser.add_argument(
-        "--base-url", default=os.environ.get("STOREFRONT_BASE_URL", "http://localhost:3300")
-    )
+    settings = StorefrontSettings()
+    parser.add_argument("--base-url", default=settings.storefront_base_url)
     args = parser.parse_args(argv)
     logging.basicConfig(
         stream=sys.stderr,
-        level=os.environ.get("MUSEO_LOG_LEVEL", "INFO"),
+        level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     if args.from_kafka:
-        anyio.run(serve_from_kafka)
+        anyio.run(serve_from_kafka, settings)
         return
-    secret = os.environ.get("STOREFRONT_CHECKOUT_SECRET")
+    configured = settings.storefront_checkout_secret
+    secret = configured.get_secret_value() if configured else ""
     if not secret:
         # No default secret: a per-process random one means links die with the process.
         print("STOREFRONT_CHECKOUT_SECRET unset: using an ephemeral secret", file=sys.stderr)

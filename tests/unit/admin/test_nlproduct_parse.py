@@ -6,7 +6,11 @@ import pytest
 
 from libs.contracts.catalog import LocalizedText, Product, Variant
 from services.mcp_workers.admin.ids import product_id_from_handle
-from services.mcp_workers.admin.nl_product import DraftIncomplete, parse_product_command
+from services.mcp_workers.admin.nl_product import (
+    DraftIncomplete,
+    ProductDraft,
+    parse_product_command,
+)
 
 
 def eur_to_gbp(amount: int, source: str, target: str) -> int:
@@ -107,6 +111,12 @@ def test_summary_is_one_line() -> None:
         d.summary()
         == "create · The Starry Night Poster · price 29.90 EUR · size 50x70 cm · category prints"
     )
+
+
+def test_summary_writes_the_price_with_the_currency_s_own_decimals() -> None:
+    assert "price 1200 JPY" in ProductDraft(action="create", price=1200, currency="JPY").summary()
+    assert "price 1.250 KWD" in ProductDraft(action="create", price=1250, currency="KWD").summary()
+    assert "price 12.50 ?" in ProductDraft(action="create", price=1250).summary()
 
 
 @pytest.mark.parametrize("hint", ["xx", "de-CH", "", "ES_es"])

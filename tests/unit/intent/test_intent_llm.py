@@ -7,11 +7,15 @@ import pytest
 from services.mcp_workers.intent.llm import (
     AnthropicProvider,
     LLMAnswer,
+    LLMProvider,
     MockProvider,
     OpenAIProvider,
     parse_answer,
-    provider_from_env,
+    provider_from_settings,
 )
+from services.mcp_workers.intent.settings import IntentSettings
+
+LLM_VARS = ("PROVIDER", "API_KEY", "MODEL", "BASE_URL", "TIMEOUT")
 
 CANDIDATES = [("search_products", 0.4), ("recommendations", 0.35)]
 
@@ -114,27 +118,39 @@ async def test_mock_provider_is_deterministic() -> None:
     assert mock.calls == ["algo bonito", "xyz", "xyz"]
 
 
-def test_provider_from_env() -> None:
-    assert provider_from_env({}) is None
-    assert provider_from_env({"MUSEO_LLM_PROVIDER": "off"}) is None
-    assert isinstance(provider_from_env({"MUSEO_LLM_PROVIDER": "mock"}), MockProvider)
-    assert provider_from_env({"MUSEO_LLM_PROVIDER": "openai"}) is None  # no key/model
+def provider_from_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> LLMProvider | None:
+    """The provider built from settings read from exactly `env` (the documented names)."""
+    for name in LLM_VARS:
+        monkeypatch.delenv(f"MUSEO_LLM_{name}", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return provider_from_settings(IntentSettings())
+
+
+def test_provider_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert provider_from_env(monkeypatch, {}) is None
+    assert provider_from_env(monkeypatch, {"MUSEO_LLM_PROVIDER": "off"}) is None
+    assert isinstance(provider_from_env(monkeypatch, {"MUSEO_LLM_PROVIDER": "mock"}), MockProvider)
+    # no key/model
+    assert provider_from_env(monkeypatch, {"MUSEO_LLM_PROVIDER": "openai"}) is None
     openai = provider_from_env(
+        monkeypatch,
         {
             "MUSEO_LLM_PROVIDER": "openai",
             "MUSEO_LLM_API_KEY": "k",
             "MUSEO_LLM_MODEL": "m",
             "MUSEO_LLM_BASE_URL": "http://x/v1",
-        }
+        },
     )
     assert isinstance(openai, OpenAIProvider) and openai.base_url == "http://x/v1"
     anthropic = provider_from_env(
+        monkeypatch,
         {
             "MUSEO_LLM_PROVIDER": "anthropic",
             "MUSEO_LLM_API_KEY": "k",
             "MUSEO_LLM_MODEL": "m",
             "MUSEO_LLM_TIMEOUT": "2.5",
-        }
+        },
     )
     assert isinstance(anthropic, AnthropicProvider)
     assert anthropic.base_url == "https://api.anthropic.com" and anthropic.timeout == 2.5

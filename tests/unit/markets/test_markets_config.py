@@ -11,8 +11,9 @@ from babel.numbers import is_currency
 from pydantic import ValidationError
 
 from libs.locale import format_money
+from services.markets.__main__ import MarketsSettings
 from services.markets.domain import MarketsConfig, load_markets_config
-from services.markets.domain.config import CONFIG_PATH_ENV, DEFAULT_CONFIG_PATH
+from services.markets.domain.config import DEFAULT_CONFIG_PATH
 
 EU_MEMBERS = set(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()  # noqa: SIM905
@@ -44,16 +45,20 @@ def test_every_country_has_valid_currency_locale_and_rate() -> None:
         assert format_money(123450, tpl.currency, tpl.locale)  # Babel can render it
 
 
-def test_loader_is_cached_and_honours_env_path(
+def test_loader_is_cached_and_honours_the_configured_path(
     tmp_path: Path, raw: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert load_markets_config() is load_markets_config()
     custom = dict(raw, conversion_fee_rate="0.05")
     path = tmp_path / "markets.json"
     path.write_text(json.dumps(custom), encoding="utf-8")
-    monkeypatch.setenv(CONFIG_PATH_ENV, str(path))
-    assert str(load_markets_config().conversion_fee_rate) == "0.05"
+    monkeypatch.delenv("MUSEO_MARKETS_CONFIG_PATH", raising=False)
+    monkeypatch.setenv("MUSEO_MARKETS_CONFIG", str(path))  # the documented variable
+    configured = MarketsSettings().markets_config_path
+    assert str(load_markets_config(configured).conversion_fee_rate) == "0.05"
     assert str(load_markets_config(DEFAULT_CONFIG_PATH).conversion_fee_rate) == "0.02"
+    monkeypatch.setenv("MUSEO_MARKETS_CONFIG", "")  # empty: the bundled file
+    assert load_markets_config(MarketsSettings().markets_config_path) is load_markets_config()
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,10 @@ def test_product_attribute_answers(qa: ShopQA) -> None:
     assert "rupture" in qa.ask("Est-il disponible ?", "fr", poster).answer
     assert "50x70 cm" in qa.ask("what size is it", "en", poster).answer
     heart = sample_products()[0]
-    assert qa.ask("¿Cuánto cuesta?", "es", heart).answer == "Portavelas corazón blanco cuesta £2.95."
+    # Prices are written as the shopper's language writes them (CLDR, through libs.locale).
+    assert qa.ask("¿Cuánto cuesta?", "es", heart).answer == "Portavelas corazón blanco cuesta 2,95\u00a0GBP."
+    in_yen = heart.model_copy(update={"currency": "JPY"})  # 295 yen, not 2.95
+    assert qa.ask("How much is it?", "en", in_yen).answer.endswith("costs ¥295.")
 
 
 def test_policy_question_about_a_product_still_reaches_policies(qa: ShopQA) -> None:
