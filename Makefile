@@ -106,7 +106,7 @@ bench: install ## Whole-stack table (floor, hop, search, recs, chat, ingest, idl
 	          tests/bench/bench_gateway_more.py tests/bench/bench_notifications.py; do \
 	  if [ -f $$b ]; then echo "== $$b"; $(BIN)/python $$b || exit 1; fi; done
 
-bench-intent: install ## Intent accuracy (held-out, unseen phrasings), confusion matrices, admin guard, latency
+bench-intent: install ## Intent accuracy (held-out, unseen phrasings, fresh phrasings), confusion matrices, admin confidence, latency
 	@$(BIN)/python tests/bench/bench_intent.py --with-system
 
 bench-recs: $(STAMP) ## Recommender as served (REST/MCP/chat, buy_again) vs baselines on real data, with CIs

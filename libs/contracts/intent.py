@@ -33,6 +33,9 @@ INTENTS: tuple[str, ...] = (
 #: Not a classifier label: the analyser was unsure and `clarification` holds the question to ask.
 CLARIFY = "clarify"
 ADMIN_INTENTS = frozenset({"create_product", "update_product", "delete_product", "import_products"})
+#: Highest confidence an admin intent gets for a shopper's message: above the model threshold
+#: (the chat still answers "that is for admins"), below what counts as a confident reading.
+SHOPPER_ADMIN_CAP = 0.75
 
 
 class IntentRequest(BaseModel):
@@ -46,6 +49,9 @@ class IntentRequest(BaseModel):
     language_hint: str | None = None  # market locale, e.g. "es-ES" or "fr"
     context: dict[str, Any] | None = None
     user_id: str | None = None
+    # Who is talking. A shopper's channel (the default: the chat, WhatsApp, /v1/intent) never
+    # gets an admin intent above SHOPPER_ADMIN_CAP; "admin" lifts the cap (docs/intent.md).
+    audience: Literal["shopper", "admin"] = "shopper"
 
 
 class Entities(BaseModel):

@@ -212,6 +212,9 @@ def extract_entities(text: str) -> Entities:
         r"(?:#\s?|\b(?:order|pedido|commande)\s+(?:n[o°]?\s?)?)([a-z]*-?\d{4,})", norm
     )
     pid = re.search(r"\b((?:p|prod|sku)[-_]\w*\d\w*)\b", norm)
+    code = re.search(  # a catalog stock code after "product / item / reference": 85123A
+        r"\b(?:product|item|article|articulo|producto|produit|reference|ref|referencia)\s+"
+        r"(?:reference |ref |referencia )?#?(\d{4,6}[a-z]?)\b", norm)
     return Entities(
         quantity=extract_quantity(norm),
         colour=_lookup(words, COLOURS),
@@ -221,6 +224,6 @@ def extract_entities(text: str) -> Entities:
         price_max=hi,
         currency=cur,
         order_id=order.group(1) if order else None,
-        product_ref=pid.group(1) if pid else None,
+        product_ref=pid.group(1) if pid else (code.group(1).upper() if code else None),
         reorder=bool(REORDER.search(norm)),
     )

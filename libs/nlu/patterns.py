@@ -78,6 +78,20 @@ _RULES_SRC: list[tuple[str, float, str]] = [
         r"modifie\w*|mets a jour|mettre a jour|met a jour)\b.*\b(?:price|stock|description|title|"
         r"precio|existencias|descripcion|titulo|prix|titre)\b.*\b(?:to|a|en|por|de)\b",
     ),
+    # a product asked about by its reference (the catalog's stock codes: 22423, 85123A); the
+    # model had no such phrasing and read "details of product reference 22423" as an admin
+    # intent (issue 12)
+    (
+        "product_details",
+        0.9,
+        r"^(?:(?:the )?(?:details?|info(?:rmation)?|specs?|description) (?:of|on|for|about)|"
+        r"tell me (?:more )?about|show me|(?:los )?detalles? (?:del?|sobre)|"
+        r"(?:la )?informacion (?:del?|sobre)|hablame (?:del?|sobre)|ensename|"
+        r"(?:les )?details? (?:du|de|sur)|(?:les )?infos? (?:du|de|sur)|parlez? moi (?:du|de)|"
+        r"montrez? moi)\s+(?:the |el |la |le |l')?(?:product |item |article |articulo |producto |"
+        r"produit |reference |ref |referencia )?(?:reference |ref |referencia |no |n )?"
+        r"(?:#\s?)?\d{4,6}[a-z]?$",
+    ),
     # buy again: "order my usual", "lo de siempre", "comme d'habitude"
     (
         "recommendations",

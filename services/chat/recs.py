@@ -14,7 +14,7 @@ from libs.contracts.recommend import (
     RecommendRequest,
 )
 from libs.contracts.storefront import LookupCatalogArgs
-from services.chat.actions import Outcome, Turn, _prices
+from services.chat.actions import Outcome, Turn, _prices, search
 from services.chat.store import Conversation
 from services.chat.texts import say
 
@@ -71,7 +71,11 @@ async def products_by_id(turn: Turn, ids: list[str]) -> list[dict[str, Any]]:
 
 
 async def recommendations(turn: Turn) -> Outcome:
-    """Raises `Unavailable("recommend")` when the service is down (the orchestrator answers)."""
+    """Recommendations seeded by what the person said (`IntentContext.query`: for "a gift for
+    my mum who loves Monet" the intent worker's query is the interest, "monet"); when the
+    recommender has nothing to offer and an interest was said, a catalog search for it answers
+    instead (docs/intent.md). Raises `Unavailable("recommend")` when the service is down (the
+    orchestrator answers)."""
     req = request_for(turn)
     reply = await turn.down.call(
         "recommend",
@@ -82,6 +86,10 @@ async def recommendations(turn: Turn) -> Outcome:
         turn.down.service_timeout_s,
     )
     products = await products_by_id(turn, [item.product_id for item in reply.items])
+    if not products and turn.result.entities.query and not turn.result.entities.reorder:
+        found = await search(turn)
+        found.data["strategy"] = "search_fallback"
+        return found
     if not products:
         return Outcome(say("no_results", turn.lang, query=""), data={"strategy": reply.strategy})
     turn.conv.last_products = [p["id"] for p in products]

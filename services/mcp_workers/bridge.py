@@ -132,7 +132,7 @@ def intent_handler(
 ) -> Callable[[IntentRequest], Awaitable[IntentResult]]:
     async def handle_intent(request: IntentRequest) -> IntentResult:
         """Analyse one utterance with the intent MCP server's `analyze_intent` tool."""
-        arguments = request.model_dump(include={"text", "language_hint", "context"})
+        arguments = request.model_dump(include={"text", "language_hint", "context", "audience"})
         result = await call(
             supervisor,
             server,

@@ -13,15 +13,17 @@ import re
 from libs.contracts.intent import (
     ADMIN_INTENTS,
     CLARIFY,
+    SHOPPER_ADMIN_CAP,
     Alternative,
     Entities,
     IntentRequest,
     IntentResult,
     Source,
 )
-from libs.nlu.entities import extract_entities, extract_query
+from libs.nlu.entities import extract_entities
 from libs.nlu.followup import attach_context, resolve_followup
 from libs.nlu.guard import admin_worded, shopper_only
+from libs.nlu.interest import stated_query
 from libs.nlu.lang import as_language, detect_language
 from libs.nlu.patterns import match_patterns
 from libs.nlu.text import normalize
@@ -38,6 +40,20 @@ _SHOP_WORDS = re.compile(
     r"boutique|achet\w*|commande|panier|prix|cadeau|produit|article|livr\w*|pai\w*|caisse|"
     r"vent\w*|taille|aid\w*)\b"
 )
+
+
+def for_audience(result: IntentResult, req: IntentRequest) -> IntentResult:
+    """A shopper's message is never a confident admin intent, whatever the stages said.
+
+    The classifier and the wording guard (`libs.nlu.guard`) still misread a shopper now and
+    then ("create an account for me"); a shopper's channel cannot change the catalog anyway
+    (admins use the admin API / MCP server), so the reading is capped at SHOPPER_ADMIN_CAP:
+    enough for the chat's "that is for admins" answer, never a confident one."""
+    if req.audience == "admin" or result.intent not in ADMIN_INTENTS:
+        return result
+    if result.confidence <= SHOPPER_ADMIN_CAP:
+        return result
+    return result.model_copy(update={"confidence": SHOPPER_ADMIN_CAP})
 
 
 class IntentAnalyzer:
@@ -62,7 +78,7 @@ class IntentAnalyzer:
     async def analyze(self, req: IntentRequest) -> IntentResult:
         early = self._early(req)
         if isinstance(early, IntentResult):
-            return early
+            return for_audience(early, req)
         lang, key = early
         result, preds = self._local(req.text, lang)
         if result is None and self.llm is not None:
@@ -72,7 +88,8 @@ class IntentAnalyzer:
                 answer = None
             if answer is not None and answer.confidence >= self.final_threshold:
                 result = self._build(req.text, lang, answer.intent, answer.confidence, "llm", preds)
-        return self._finish(req, key, result or self._fallback(req.text, lang, preds))
+        return for_audience(self._finish(req, key, result or self._fallback(req.text, lang, preds)),
+                            req)
 
     def analyze_sync(self, req: IntentRequest) -> IntentResult:
         """Same as `analyze`; must not be called from inside a running event loop."""
@@ -80,10 +97,11 @@ class IntentAnalyzer:
             return asyncio.run(self.analyze(req))
         early = self._early(req)
         if isinstance(early, IntentResult):
-            return early
+            return for_audience(early, req)
         lang, key = early
         result, preds = self._local(req.text, lang)
-        return self._finish(req, key, result or self._fallback(req.text, lang, preds))
+        return for_audience(self._finish(req, key, result or self._fallback(req.text, lang, preds)),
+                            req)
 
     def _early(self, req: IntentRequest) -> IntentResult | tuple[str, tuple[str, str, bool]]:
         lang = detect_language(req.text, req.language_hint)
@@ -138,8 +156,8 @@ class IntentAnalyzer:
         ]
         entities = extract_entities(text) if intent != "out_of_scope" else Entities()
         if intent in ("search_products", "recommendations") and entities.query is None:
-            # "a gift for my mum who loves Monet": the interest seeds the recommendations.
-            entities.query = extract_query(text)
+            # "a gift for my mum who loves Monet": the interest ("monet") is the query.
+            entities.query = stated_query(text)
         return IntentResult(
             intent=intent,
             confidence=round(confidence, 4),

@@ -8,7 +8,7 @@ Tools: `analyze_intent(text, language_hint?, context?)` -> IntentResult as struc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import BaseModel
@@ -46,13 +46,19 @@ def build_server(
 
     @server.tool(
         description="Analyse one shopper/admin message: intent, confidence, entities, language. "
-        "context may hold last_products (ids in display order), last_intent, last_entities.",
+        "context may hold last_products (ids in display order), last_intent, last_entities; "
+        "audience='admin' for a catalog admin (a shopper never gets an admin intent >= 0.8).",
         structured_output=True,
     )
     async def analyze_intent(
-        text: str, language_hint: str | None = None, context: dict[str, Any] | None = None
+        text: str,
+        language_hint: str | None = None,
+        context: dict[str, Any] | None = None,
+        audience: Literal["shopper", "admin"] = "shopper",
     ) -> IntentResult:
-        request = IntentRequest(text=text, language_hint=language_hint, context=context)
+        request = IntentRequest(
+            text=text, language_hint=language_hint, context=context, audience=audience
+        )
         return await get_analyzer().analyze(request)
 
     @server.tool(description="Health check of the intent server.", structured_output=True)

@@ -167,3 +167,42 @@ async def test_a_tapped_action_is_done_without_intent_analysis() -> None:
     [(_, arguments, owner)] = [c for c in down.calls if c[0] == "add_lines"]
     assert arguments["lines"] == [{"product_id": "p2", "quantity": 1}]
     assert owner == "anon:conv1"
+
+
+class NoRecs(Scripted):
+    """The recommender answers, with nothing to offer."""
+
+    async def call(self, *args: Any, **kwargs: Any) -> Any:
+        from libs.contracts.recommend import RecommendReply
+
+        self.calls.append(("recommend", {"request": args[2]}, None))
+        return RecommendReply(kind="recommended_for_you", items=[], strategy="popular")
+
+
+async def test_a_gift_interest_is_searched_when_the_recommender_has_nothing() -> None:
+    from libs.contracts.intent import Entities
+    from services.chat.actions import Turn as ActionTurn
+    from services.chat.recs import recommendations
+
+    down = NoRecs()
+    conv = Conversation(id="c", owner="anon:c")
+    result = IntentResult(intent="recommendations", confidence=0.9,
+                          entities=Entities(query="monet"))
+    outcome = await recommendations(ActionTurn(conv, result, "en", down))
+    [(_, sent, _)] = [c for c in down.calls if c[0] == "recommend"]
+    assert sent["request"].intent.query == "monet", "the interest seeds the recommendations"
+    [(_, searched, _)] = [c for c in down.calls if c[0] == "search_catalog"]
+    assert searched["query"] == "monet"
+    assert [p["id"] for p in outcome.products] == ["p1", "p2", "p3"]
+    assert outcome.data["strategy"] == "search_fallback"
+
+
+async def test_no_interest_no_search_when_the_recommender_has_nothing() -> None:
+    from services.chat.actions import Turn as ActionTurn
+    from services.chat.recs import recommendations
+
+    down = NoRecs()
+    outcome = await recommendations(
+        ActionTurn(Conversation(id="c", owner="anon:c"),
+                   IntentResult(intent="recommendations", confidence=0.9), "en", down))
+    assert not outcome.products and not [c for c in down.calls if c[0] == "search_catalog"]

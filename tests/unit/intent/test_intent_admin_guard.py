@@ -40,7 +40,8 @@ def test_a_shopper_message_is_never_read_as_admin(text: str) -> None:
 
 def test_admin_wording_keeps_the_admin_reading() -> None:
     analyzer = IntentAnalyzer(model=AdminSure(), cache=TTLCache(ttl=0), use_patterns=False)
-    result = analyzer.analyze_sync(IntentRequest(text="create a new product Monet umbrella"))
+    text = "create a new product Monet umbrella"
+    result = analyzer.analyze_sync(IntentRequest(text=text, audience="admin"))
     assert result.intent == "create_product" and result.confidence >= 0.9
 
 

@@ -75,3 +75,21 @@ def test_rule_confidence_is_calibrated_on_the_corpus() -> None:
     for idx, n in hits.items():
         precision = right[idx] / n
         assert precision >= RULES[idx].confidence - 0.05, (RULES[idx].intent, precision, n)
+
+
+@pytest.mark.parametrize("text", [
+    "details of product reference 22423", "detalles del producto referencia 22423",
+    "détails du produit référence 22423", "tell me about item 85123A",
+    "háblame del artículo 85123A", "parlez-moi de l'article 85123A",
+])
+def test_a_product_asked_about_by_its_reference_is_product_details(text: str) -> None:
+    hit = match_patterns(text)
+    assert hit is not None and hit.intent == "product_details"
+    assert hit.entities.product_ref in {"22423", "85123A"}
+
+
+@pytest.mark.parametrize("text", ["change the price of 22423 to 9.99", "details of order 40077",
+                                  "tell me about the Monet umbrella"])
+def test_the_reference_rule_leaves_other_messages_alone(text: str) -> None:
+    hit = match_patterns(text)
+    assert hit is None or hit.intent != "product_details"
