@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help lock install infra-install infra-up infra-down infra-status run test test-unit \
+.PHONY: help lock install intent-model infra-install infra-up infra-down infra-status run test test-unit \
         test-integration test-e2e test-security test-rules test-env promtool kustomize jaeger chaos bench bench-intent \
         bench-recs docs lint typecheck clean
 
@@ -48,7 +48,12 @@ infra-down: ## Stop the background Kafka and Redis (KAFKA_BROKERS=3: the three b
 infra-status: ## Show whether Kafka and Redis answer
 	@$(BROKERS_ENV) $(BIN)/python -m deploy.local.infra status
 
-run: install ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it. TRACING=1 adds Jaeger, KAFKA_BROKERS=3 three secured brokers
+# The intent model is trained once per corpus version and cached: done here, before any server
+# starts, so a fresh clone's first intent server does not spend its start-up timeout training.
+intent-model: $(STAMP)
+	@$(BIN)/python -m services.mcp_workers.intent.model
+
+run: install intent-model ## Start the whole system (Kafka, Redis, services, demo catalog); Ctrl-C stops it. TRACING=1 adds Jaeger, KAFKA_BROKERS=3 three secured brokers
 	@MUSEO_TRACING=$(TRACING) $(BROKERS_ENV) $(BIN)/python -m deploy.local.launcher
 
 jaeger: $(STAMP) ## Build Jaeger v2 from the Go module proxy into the cache folder (once; long)
@@ -68,6 +73,7 @@ TEST_ENV := MUSEO_KAFKA_PORT=$(call test_port,MUSEO_TEST_KAFKA_PORT,MUSEO_KAFKA_
   MUSEO_CACHE_DIR=$${MUSEO_CACHE_DIR:-$(CURDIR)/.local}
 
 test: install test-rules kustomize ## Run alert-rule, unit, integration, security and e2e tests on their own Kafka/Redis
+	@env $(TEST_ENV) $(BIN)/python -m services.mcp_workers.intent.model
 	@rc=0; env $(TEST_ENV) $(BIN)/pytest -q -ra tests/unit tests/integration tests/security tests/e2e || rc=$$?; \
 	  env $(TEST_ENV) $(BIN)/python -m deploy.local.infra down >/dev/null 2>&1; \
 	  rm -rf $(TEST_DATA); $(BIN)/python -m deploy.local.hygiene || rc=$$?; exit $$rc

@@ -148,3 +148,14 @@ def default_model(cache_dir: Path | None = None) -> IntentModel:
     """The process-wide model for the shipped corpus (cached on disk, under `cache_dir` or the
     configured MUSEO_CACHE_DIR, and in memory)."""
     return load_or_train(cache_dir=cache_dir)
+
+
+if __name__ == "__main__":  # `make run`/`make test` warm the cache before any server starts
+    import time
+
+    began = time.monotonic()
+    print("[intent] loading the intent model (the first time it is trained and cached: "
+          "a minute or two of CPU) ...", flush=True)
+    trained = load_or_train()
+    print(f"[intent] model ready ({trained.features}) in {time.monotonic() - began:.1f}s",
+          flush=True)
